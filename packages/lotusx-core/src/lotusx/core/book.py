@@ -1,0 +1,436 @@
+"""The L2 order-book engine.
+
+`L2Book` keeps each side as a dict from an integer price (fixed point at the instrument's tick
+decimals) to the level exactly as the exchange sent it, ``(price_text, quantity_text)``, plus a
+sorted list of the integer prices. Integer keys make ordering and lookups cheap and exact; the
+original text is kept because checksums (OKX, Kraken) are defined over it and because `Decimal`
+conversion is only paid at the edge, for the levels a caller actually reads.
+
+`BookSync` drives a book from a feed: it buffers deltas until a snapshot arrives, applies the
+exchange's sequence rule (a `SequencePolicy`) to every delta, verifies a `Checksum` when the
+exchange sends one, and on any inconsistency discards the book and asks for a resync. A book is
+only ever readable when it passed every check (`BookSync.live`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from enum import Enum
+from typing import Protocol
+
+from lotusx.core.types import BookLevel, OrderBook, Symbol
+
+__all__ = [
+    "BinanceFuturesSequence",
+    "BinanceSpotSequence",
+    "BookSync",
+    "Checksum",
+    "ContiguousSequence",
+    "Delta",
+    "KrakenChecksum",
+    "L2Book",
+    "MonotonicSequence",
+    "OkxChecksum",
+    "PrevIdSequence",
+    "SequencePolicy",
+    "SyncResult",
+    "Verdict",
+    "price_parser",
+]
+
+Level = tuple[str, str]
+"""A level as the exchange sent it: (price text, quantity text)."""
+
+
+def price_parser(decimals: int) -> _PriceParser:
+    """A function turning a price string into an integer at ``decimals`` fixed-point scale.
+
+    Raises ValueError for text that is not a plain decimal or that is finer than the scale.
+    """
+    return _PriceParser(decimals)
+
+
+class _PriceParser:
+    __slots__ = ("decimals", "scale")
+
+    def __init__(self, decimals: int) -> None:
+        if decimals < 0:
+            raise ValueError("decimals must be >= 0")
+        self.decimals = decimals
+        self.scale = 10**decimals
+
+    def __call__(self, text: str) -> int:
+        dot = text.find(".")
+        if dot < 0:
+            whole_units: int = int(text) * self.scale
+            return whole_units
+        frac = len(text) - dot - 1
+        value: int = int(text.replace(".", "", 1))
+        if frac == self.decimals:
+            return value
+        if frac < self.decimals:
+            scaled: int = value * 10 ** (self.decimals - frac)
+            return scaled
+        whole: int
+        whole, rest = divmod(value, 10 ** (frac - self.decimals))
+        if rest:
+            raise ValueError(f"price {text!r} is finer than {self.decimals} decimals")
+        return whole
+
+
+def _is_zero(quantity: str) -> bool:
+    return not quantity.strip("0.")
+
+
+class _Side:
+    __slots__ = ("levels", "prices")
+
+    def __init__(self) -> None:
+        self.levels: dict[int, Level] = {}
+        self.prices: list[int] = []  # ascending
+
+    def load(self, levels: dict[int, Level]) -> None:
+        self.levels = levels
+        self.prices = sorted(levels)
+
+    def set(self, key: int, level: Level) -> None:
+        levels = self.levels
+        if key not in levels:
+            insort(self.prices, key)
+        levels[key] = level
+
+    def remove(self, key: int) -> None:
+        if self.levels.pop(key, None) is not None:
+            prices = self.prices
+            del prices[bisect_left(prices, key)]
+
+
+class L2Book:
+    """A price-level book for one symbol."""
+
+    __slots__ = ("_asks", "_bids", "_parse", "max_depth", "sequence", "symbol", "timestamp")
+
+    def __init__(self, symbol: Symbol, price_decimals: int, *, max_depth: int | None = None):
+        self.symbol = symbol
+        self.max_depth = max_depth
+        self.sequence = -1
+        self.timestamp = 0
+        self._parse = _PriceParser(price_decimals)
+        self._bids = _Side()
+        self._asks = _Side()
+
+    def __len__(self) -> int:
+        return len(self._bids.prices) + len(self._asks.prices)
+
+    def clear(self) -> None:
+        self._bids = _Side()
+        self._asks = _Side()
+        self.sequence = -1
+
+    def load(
+        self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
+    ) -> None:
+        """Replace the book with a snapshot."""
+        parse = self._parse
+        self._bids.load({parse(lv[0]): lv for lv in bids if not _is_zero(lv[1])})
+        self._asks.load({parse(lv[0]): lv for lv in asks if not _is_zero(lv[1])})
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self._truncate()
+
+    def update(
+        self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
+    ) -> None:
+        """Apply a delta: a zero quantity removes the level, anything else sets it."""
+        parse = self._parse
+        for side, levels in ((self._bids, bids), (self._asks, asks)):
+            for level in levels:
+                key = parse(level[0])
+                if _is_zero(level[1]):
+                    side.remove(key)
+                else:
+                    side.set(key, level)
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self._truncate()
+
+    def _truncate(self) -> None:
+        depth = self.max_depth
+        if depth is None:
+            return
+        bids, asks = self._bids, self._asks
+        if len(bids.prices) > depth:
+            cut = len(bids.prices) - depth
+            for key in bids.prices[:cut]:
+                del bids.levels[key]
+            del bids.prices[:cut]
+        if len(asks.prices) > depth:
+            for key in asks.prices[depth:]:
+                del asks.levels[key]
+            del asks.prices[depth:]
+
+    def bid_levels(self, n: int | None = None) -> list[Level]:
+        """Top ``n`` bids as sent (best first)."""
+        prices, levels = self._bids.prices, self._bids.levels
+        top = prices[::-1] if n is None else prices[: -n - 1 : -1] if n else []
+        return [levels[p] for p in top]
+
+    def ask_levels(self, n: int | None = None) -> list[Level]:
+        """Top ``n`` asks as sent (best first)."""
+        prices, levels = self._asks.prices, self._asks.levels
+        return [levels[p] for p in (prices if n is None else prices[:n])]
+
+    @property
+    def best_bid(self) -> BookLevel | None:
+        prices = self._bids.prices
+        if not prices:
+            return None
+        p, q = self._bids.levels[prices[-1]]
+        return BookLevel(Decimal(p), Decimal(q))
+
+    @property
+    def best_ask(self) -> BookLevel | None:
+        prices = self._asks.prices
+        if not prices:
+            return None
+        p, q = self._asks.levels[prices[0]]
+        return BookLevel(Decimal(p), Decimal(q))
+
+    @property
+    def crossed(self) -> bool:
+        bids, asks = self._bids.prices, self._asks.prices
+        return bool(bids and asks and bids[-1] >= asks[0])
+
+    def snapshot(self, depth: int | None = None) -> OrderBook:
+        """An immutable `OrderBook` of the top ``depth`` levels (Decimal at the edge)."""
+        return OrderBook(
+            symbol=self.symbol,
+            bids=tuple(BookLevel(Decimal(p), Decimal(q)) for p, q in self.bid_levels(depth)),
+            asks=tuple(BookLevel(Decimal(p), Decimal(q)) for p, q in self.ask_levels(depth)),
+            sequence=self.sequence,
+            timestamp=self.timestamp,
+        )
+
+
+# ----------------------------------------------------------------------------- sequence rules
+
+
+class Delta:
+    """A normalised book update: ids ``first..last``, ``prev`` when the feed chains them."""
+
+    __slots__ = ("asks", "bids", "checksum", "first", "last", "prev", "timestamp")
+
+    def __init__(
+        self,
+        first: int,
+        last: int,
+        bids: Sequence[Level],
+        asks: Sequence[Level],
+        *,
+        prev: int | None = None,
+        timestamp: int = 0,
+        checksum: int | None = None,
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.prev = prev
+        self.bids = bids
+        self.asks = asks
+        self.timestamp = timestamp
+        self.checksum = checksum
+
+
+class Verdict(Enum):
+    APPLY = "apply"
+    SKIP = "skip"  # already contained in the book (older than it)
+    GAP = "gap"  # something between the book and this delta is missing
+
+
+class SequencePolicy(Protocol):
+    """An exchange's rule for whether a delta continues the book."""
+
+    def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict: ...
+
+
+class ContiguousSequence:
+    """Deltas carry ``first..last`` ids; each must start right after the previous one ended.
+
+    Binance spot: drop ``u <= lastUpdateId``; the first applied has ``U <= lastUpdateId+1 <= u``.
+    """
+
+    def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict:
+        if delta.last <= book_id:
+            return Verdict.SKIP
+        if first_after_snapshot:
+            return Verdict.APPLY if delta.first <= book_id + 1 else Verdict.GAP
+        return Verdict.APPLY if delta.first == book_id + 1 else Verdict.GAP
+
+
+class PrevIdSequence:
+    """Each delta names the id of the one before it (Binance futures ``pu``, OKX ``prevSeqId``).
+
+    The first delta after a snapshot must straddle it (``first <= id <= last``) or chain to it.
+    """
+
+    def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict:
+        if first_after_snapshot:
+            if delta.prev == book_id or delta.first <= book_id <= delta.last:
+                return Verdict.APPLY
+            return Verdict.SKIP if delta.last < book_id else Verdict.GAP
+        if delta.prev == book_id:
+            return Verdict.APPLY
+        return Verdict.SKIP if delta.last <= book_id else Verdict.GAP
+
+
+class MonotonicSequence:
+    """Ids only increase (Bybit ``u``); an older id is skipped, gaps are not detectable."""
+
+    def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict:
+        return Verdict.APPLY if delta.last > book_id else Verdict.SKIP
+
+
+BinanceSpotSequence = ContiguousSequence
+BinanceFuturesSequence = PrevIdSequence
+
+
+# ----------------------------------------------------------------------------- checksums
+
+
+class Checksum(Protocol):
+    """An exchange's book checksum over the top of the book."""
+
+    def compute(self, book: L2Book) -> int: ...
+
+
+class OkxChecksum:
+    """CRC32 (signed) of ``bid:qty:ask:qty`` interleaved over the top 25 levels, original text."""
+
+    def __init__(self, levels: int = 25) -> None:
+        self.levels = levels
+
+    def compute(self, book: L2Book) -> int:
+        bids, asks = book.bid_levels(self.levels), book.ask_levels(self.levels)
+        parts: list[str] = []
+        for i in range(max(len(bids), len(asks))):
+            if i < len(bids):
+                parts.extend(bids[i])
+            if i < len(asks):
+                parts.extend(asks[i])
+        value = zlib.crc32(":".join(parts).encode())
+        return value - (1 << 32) if value >= 1 << 31 else value
+
+
+class KrakenChecksum:
+    """CRC32 (unsigned) of the top 10 asks then bids, each price and quantity with the decimal
+    point removed and leading zeros stripped."""
+
+    def __init__(self, levels: int = 10) -> None:
+        self.levels = levels
+
+    def compute(self, book: L2Book) -> int:
+        def digits(text: str) -> str:
+            return text.replace(".", "").lstrip("0")
+
+        text = "".join(
+            digits(p) + digits(q)
+            for p, q in [*book.ask_levels(self.levels), *book.bid_levels(self.levels)]
+        )
+        return zlib.crc32(text.encode())
+
+
+# ----------------------------------------------------------------------------- sync
+
+
+class SyncResult(Enum):
+    APPLIED = "applied"  # the book moved and passed its checks: readable now
+    BUFFERED = "buffered"  # waiting for a snapshot
+    SKIPPED = "skipped"  # stale delta, nothing changed
+    RESYNC = "resync"  # the book was discarded: fetch a new snapshot
+
+
+class BookSync:
+    """Keeps an `L2Book` consistent with a snapshot + delta feed."""
+
+    def __init__(
+        self,
+        book: L2Book,
+        policy: SequencePolicy,
+        *,
+        checksum: Checksum | None = None,
+        buffer_limit: int = 10_000,
+    ) -> None:
+        self.book = book
+        self.policy = policy
+        self.checksum = checksum
+        self.buffer_limit = buffer_limit
+        self.resyncs = 0
+        self.last_resync_reason = ""
+        self._buffer: list[Delta] = []
+        self._live = False
+        self._fresh = False  # next delta is the first after the snapshot
+
+    @property
+    def live(self) -> bool:
+        """True when the book passed every check and may be read."""
+        return self._live
+
+    def _fail(self, reason: str) -> SyncResult:
+        self._live = False
+        self._buffer.clear()
+        self.book.clear()
+        self.resyncs += 1
+        self.last_resync_reason = reason
+        return SyncResult.RESYNC
+
+    def reset(self, reason: str) -> SyncResult:
+        """Discard the book (stream broke): deltas are buffered until the next snapshot."""
+        return self._fail(reason)
+
+    def on_snapshot(
+        self,
+        bids: Iterable[Level],
+        asks: Iterable[Level],
+        sequence: int,
+        *,
+        timestamp: int = 0,
+        checksum: int | None = None,
+    ) -> SyncResult:
+        """Load a snapshot, then replay buffered deltas that follow it."""
+        self.book.load(bids, asks, sequence, timestamp)
+        if checksum is not None and not self._checksum_ok(checksum):
+            return self._fail("checksum")
+        self._live = True
+        self._fresh = True
+        buffered, self._buffer = self._buffer, []
+        result = SyncResult.APPLIED
+        for delta in buffered:
+            outcome = self.on_delta(delta)
+            if outcome is SyncResult.RESYNC:
+                return outcome
+        return result
+
+    def on_delta(self, delta: Delta) -> SyncResult:
+        if not self._live:
+            if len(self._buffer) >= self.buffer_limit:
+                self._buffer.pop(0)
+            self._buffer.append(delta)
+            return SyncResult.BUFFERED
+        verdict = self.policy.check(self.book.sequence, delta, self._fresh)
+        if verdict is Verdict.SKIP:
+            return SyncResult.SKIPPED
+        if verdict is Verdict.GAP:
+            return self._fail("sequence_gap")
+        try:
+            self.book.update(delta.bids, delta.asks, delta.last, delta.timestamp)
+        except ValueError:
+            return self._fail("malformed_level")
+        self._fresh = False
+        if delta.checksum is not None and not self._checksum_ok(delta.checksum):
+            return self._fail("checksum")
+        return SyncResult.APPLIED
+
+    def _checksum_ok(self, expected: int) -> bool:
+        return self.checksum is None or self.checksum.compute(self.book) == expected

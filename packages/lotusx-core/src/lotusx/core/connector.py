@@ -1,0 +1,160 @@
+"""The `Connector` base class: configuration, lifecycle, instruments cache, capabilities.
+
+A concrete connector (``lotusx.connectors.<exchange>.connector``) subclasses it, sets ``name``
+and its URL tables, builds its `RestClient` in `_build_rest`, and overrides the capability
+methods it supports. Everything it does not override raises `NotSupportedError`.
+
+Configuration comes from arguments, else from ``LOTUSX_<EXCHANGE>_API_KEY``/``_SECRET``/
+``_PASSPHRASE`` (with ``TESTNET_`` after the exchange name when ``testnet=True``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import ClassVar, Self
+
+from lotusx.core.capabilities import (
+    Account,
+    Capability,
+    Funds,
+    MarketData,
+    Streams,
+    SystemMeta,
+    Trading,
+    supported_capabilities,
+)
+from lotusx.core.clock import Clock
+from lotusx.core.errors import BadSymbol, ConfigurationError
+from lotusx.core.observability import get_logger
+from lotusx.core.transport.rest import RestClient
+from lotusx.core.transport.signing import Credentials
+from lotusx.core.types import Instrument, MarketKind, Symbol, SymbolLike, as_symbol
+
+__all__ = ["Connector"]
+
+
+class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
+    """Base of every exchange connector. Use as ``async with connector: ...``."""
+
+    name: ClassVar[str] = "base"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    mainnet_urls: ClassVar[Mapping[str, str]] = {}
+    testnet_urls: ClassVar[Mapping[str, str]] = {}
+    needs_passphrase: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.capabilities = supported_capabilities(cls)
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        secret: str | None = None,
+        passphrase: str | None = None,
+        testnet: bool = False,
+        urls: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.testnet = testnet
+        self.timeout = timeout
+        self.credentials = self._credentials(api_key, secret, passphrase)
+        base = dict(self.testnet_urls if testnet else self.mainnet_urls)
+        if testnet and not base:
+            raise ConfigurationError(f"{self.name} has no testnet")
+        unknown = set(urls or {}) - set(self.mainnet_urls)
+        if unknown:
+            raise ConfigurationError(
+                f"{self.name}: unknown URL keys {sorted(unknown)}; "
+                f"known: {sorted(self.mainnet_urls)}"
+            )
+        base.update(urls or {})
+        self.urls: dict[str, str] = base
+        self.clock = Clock()
+        self.log = get_logger(self.name)
+        self._instruments: dict[Symbol, Instrument] = {}
+        self._native: dict[tuple[MarketKind, str], Instrument] = {}
+        self.rest = self._build_rest()
+
+    def __repr__(self) -> str:
+        key = "set" if self.credentials else "none"
+        return f"{type(self).__name__}(testnet={self.testnet}, credentials={key})"
+
+    def _credentials(
+        self, api_key: str | None, secret: str | None, passphrase: str | None
+    ) -> Credentials | None:
+        prefix = f"LOTUSX_{self.name.upper()}_{'TESTNET_' if self.testnet else ''}"
+        api_key = api_key or os.environ.get(prefix + "API_KEY")
+        secret = secret or os.environ.get(prefix + "SECRET")
+        passphrase = passphrase or os.environ.get(prefix + "PASSPHRASE")
+        if not api_key and not secret:
+            return None
+        if not api_key or not secret:
+            raise ConfigurationError(f"{self.name}: api_key and secret go together")
+        if self.needs_passphrase and not passphrase:
+            raise ConfigurationError(f"{self.name}: a passphrase is required with the API key")
+        return Credentials(api_key, secret, passphrase)
+
+    def _build_rest(self) -> RestClient:
+        """Build this connector's `RestClient` (signer, limiter, error table, URLs)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def open(self) -> None:
+        await self.rest.open()
+
+    async def close(self) -> None:
+        await self.rest.close()
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @classmethod
+    def supports(cls, capability: Capability) -> bool:
+        return capability in cls.capabilities
+
+    # ------------------------------------------------------------------ instruments
+
+    async def load_instruments(self, *, reload: bool = False) -> dict[Symbol, Instrument]:
+        """All instruments, fetched once and cached (``reload=True`` refreshes)."""
+        if reload or not self._instruments:
+            loaded = await self.get_instruments()
+            self._instruments = {i.symbol: i for i in loaded}
+            self._native = {(i.kind, i.native_id): i for i in loaded}
+        return self._instruments
+
+    async def instrument(self, symbol: SymbolLike) -> Instrument:
+        """The instrument for a unified symbol; `BadSymbol` when the exchange lists none."""
+        sym = as_symbol(symbol)
+        instruments = await self.load_instruments()
+        found = instruments.get(sym)
+        if found is None:
+            raise BadSymbol(
+                f"no instrument {sym} (known: {len(instruments)} instruments)",
+                exchange=self.name,
+                endpoint="instruments",
+            )
+        return found
+
+    def instrument_by_native(self, kind: MarketKind, native_id: str) -> Instrument:
+        """The cached instrument for a native id (instruments must be loaded)."""
+        found = self._native.get((kind, native_id))
+        if found is None:
+            raise BadSymbol(
+                f"unknown {kind} instrument {native_id!r}",
+                exchange=self.name,
+                endpoint="instruments",
+            )
+        return found

@@ -1,0 +1,170 @@
+"""A weighted, multi-window client-side rate limiter that waits instead of earning a 429.
+
+A limiter holds named `Quota`s (e.g. ``"weight_1m"``: 6000 per 60 s, fixed windows aligned to
+the exchange clock like Binance's; ``"uid_1s"``: 10 per second, rolling like Bybit's). A call
+states its cost per quota; `RateLimiter.acquire` sleeps until every quota it touches has room,
+then books the cost. Exchanges report their own count in headers; `RateLimiter.observe` raises
+ours to theirs (never lowers it: requests of ours may still be in flight), so other processes
+sharing the IP are accounted for. After a 429/418 `RateLimiter.pause` blocks everything until the
+exchange's ``Retry-After`` has passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+
+import msgspec
+
+from lotusx.core.observability import RATELIMIT_WAIT
+
+__all__ = ["Quota", "RateLimiter", "WindowKind"]
+
+
+class WindowKind(StrEnum):
+    FIXED = "fixed"  # counter resets at multiples of the window on the exchange clock
+    ROLLING = "rolling"  # any span of the window's length holds at most `limit`
+
+
+class Quota(msgspec.Struct, frozen=True):
+    """``limit`` units per ``window_ms``. ``headroom`` is the fraction kept in reserve."""
+
+    name: str
+    limit: int
+    window_ms: int
+    kind: WindowKind = WindowKind.FIXED
+    headroom: float = 0.02
+
+    @property
+    def usable(self) -> int:
+        return max(1, int(self.limit * (1 - self.headroom)))
+
+
+class _Window:
+    __slots__ = ("events", "quota", "start", "used")
+
+    def __init__(self, quota: Quota) -> None:
+        self.quota = quota
+        self.start = -1
+        self.used = 0
+        self.events: deque[tuple[int, int]] = deque()
+
+    def roll(self, now_ms: int) -> None:
+        q = self.quota
+        if q.kind is WindowKind.FIXED:
+            start = now_ms - now_ms % q.window_ms
+            if start != self.start:
+                self.start = start
+                self.used = 0
+        else:
+            horizon = now_ms - q.window_ms
+            while self.events and self.events[0][0] <= horizon:
+                self.used -= self.events.popleft()[1]
+
+    def wait_ms(self, cost: int, now_ms: int) -> int:
+        """How long until ``cost`` fits (0 if now)."""
+        q = self.quota
+        if self.used + cost <= q.usable:
+            return 0
+        if q.kind is WindowKind.FIXED:
+            # Resume a little after the boundary so a slightly late exchange clock agrees.
+            return self.start + q.window_ms - now_ms + _BOUNDARY_GUARD_MS
+        excess = self.used + cost - q.usable
+        freed = 0
+        for stamp, amount in self.events:
+            freed += amount
+            if freed >= excess:
+                return stamp + q.window_ms - now_ms + 1
+        return q.window_ms
+
+    def book(self, cost: int, now_ms: int) -> None:
+        self.used += cost
+        if self.quota.kind is WindowKind.ROLLING:
+            self.events.append((now_ms, cost))
+
+
+_BOUNDARY_GUARD_MS = 50
+
+
+class RateLimiter:
+    """Shared by every REST call of one connector (one instance per IP/account scope)."""
+
+    def __init__(
+        self,
+        exchange: str,
+        quotas: list[Quota] | None = None,
+        *,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        self.exchange = exchange
+        self._now = clock or (lambda: time.time_ns() // 1_000_000)
+        self._windows: dict[str, _Window] = {}
+        self._lock = asyncio.Lock()
+        self._paused_until = 0
+        for quota in quotas or []:
+            self.set_quota(quota)
+
+    @property
+    def quotas(self) -> list[Quota]:
+        return [w.quota for w in self._windows.values()]
+
+    def set_quota(self, quota: Quota) -> None:
+        """Add a quota or replace its limits (e.g. from the exchange's published rules)."""
+        window = self._windows.get(quota.name)
+        if window is None:
+            self._windows[quota.name] = _Window(quota)
+        else:
+            window.quota = quota
+
+    def used(self, name: str) -> int:
+        window = self._windows[name]
+        window.roll(self._now())
+        return window.used
+
+    async def acquire(self, costs: Mapping[str, int]) -> float:
+        """Wait until every quota named in ``costs`` has room, then book them.
+
+        Returns the seconds waited. Costs naming unknown quotas are ignored (a quota the exchange
+        has not published yet cannot be enforced).
+        """
+        waited = 0.0
+        async with self._lock:
+            while True:
+                now = self._now()
+                delay_ms = max(0, self._paused_until - now)
+                for name, cost in costs.items():
+                    window = self._windows.get(name)
+                    if window is None or cost <= 0:
+                        continue
+                    window.roll(now)
+                    delay_ms = max(delay_ms, window.wait_ms(cost, now))
+                if delay_ms <= 0:
+                    for name, cost in costs.items():
+                        window = self._windows.get(name)
+                        if window is not None and cost > 0:
+                            window.book(cost, now)
+                    break
+                await asyncio.sleep(delay_ms / 1000)
+                waited += delay_ms / 1000
+        if waited:
+            RATELIMIT_WAIT.labels(self.exchange).inc(waited)
+        return waited
+
+    def observe(self, name: str, used: int) -> None:
+        """The exchange reported ``used`` units in the current window of quota ``name``."""
+        window = self._windows.get(name)
+        if window is None:
+            return
+        window.roll(self._now())
+        if used > window.used:
+            if window.quota.kind is WindowKind.ROLLING:
+                window.book(used - window.used, self._now())
+            else:
+                window.used = used
+
+    def pause(self, seconds: float) -> None:
+        """Block all acquisitions for ``seconds`` (after a 429/418 with Retry-After)."""
+        self._paused_until = max(self._paused_until, self._now() + int(seconds * 1000))

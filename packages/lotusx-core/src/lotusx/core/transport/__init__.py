@@ -1,0 +1,1 @@
+"""The transport kernel: signing, REST and WebSocket sessions."""

@@ -1,0 +1,264 @@
+"""`RestClient`: the single path of every REST call a connector makes.
+
+One aiohttp session per connector. A call names an `Endpoint` (declared in the connector's
+``endpoints.py``); the client serialises parameters, waits for rate-limit capacity, signs with
+the exchange-clock time, sends, feeds rate-limit headers back to the limiter, maps errors through
+the exchange's `ErrorTable`, retries per the `RetryPolicy` when the endpoint is idempotent,
+decodes the body into a msgspec type, and records a span and metrics.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any, TypeVar
+
+import aiohttp
+import msgspec
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from lotusx.core.clock import Clock
+from lotusx.core.errors import (
+    ConfigurationError,
+    ExchangeError,
+    IpBanned,
+    NetworkError,
+    RateLimitExceeded,
+    RequestTimeout,
+)
+from lotusx.core.observability import RATELIMIT_REJECTIONS, REST_DURATION, REST_REQUESTS, tracer
+from lotusx.core.ratelimit import RateLimiter
+from lotusx.core.retry import RetryPolicy
+from lotusx.core.transport.errors import ErrorTable
+from lotusx.core.transport.signing import SignableRequest, Signer, urlencode
+
+__all__ = ["BodyFormat", "Endpoint", "HeaderObserver", "RestClient", "format_param"]
+
+T = TypeVar("T")
+
+HeaderObserver = Callable[[Mapping[str, str], RateLimiter], None]
+
+
+class BodyFormat(StrEnum):
+    QUERY = "query"  # every parameter in the query string, no body (Binance)
+    JSON = "json"  # GET: query string; otherwise a JSON body (OKX, Bybit)
+    FORM = "form"  # GET: query string; otherwise a form-encoded body (Kraken)
+
+
+class Endpoint(msgspec.Struct, frozen=True):
+    """One REST endpoint: where it is, how it is authenticated, what it costs."""
+
+    name: str
+    method: str
+    base: str
+    path: str
+    signed: bool = False
+    costs: Mapping[str, int] = msgspec.field(default_factory=dict)
+    idempotent: bool | None = None
+    body: BodyFormat = BodyFormat.QUERY
+
+    @property
+    def retryable(self) -> bool:
+        return self.method == "GET" if self.idempotent is None else self.idempotent
+
+
+def format_param(value: object) -> str:
+    """Wire text of a parameter: plain decimals (never exponents), lower-case booleans."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError(f"unsupported parameter type {type(value).__name__}; pass str/Decimal/int")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_json_encoder = msgspec.json.Encoder(enc_hook=_json_default, decimal_format="string")
+
+
+class RestClient:
+    """REST transport for one connector."""
+
+    def __init__(
+        self,
+        exchange: str,
+        urls: Mapping[str, str],
+        *,
+        errors: ErrorTable,
+        signer: Signer | None = None,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+        header_observer: HeaderObserver | None = None,
+        timeout: float = 10.0,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.exchange = exchange
+        self.urls = dict(urls)
+        self.errors = errors
+        self.signer = signer
+        self.limiter = limiter or RateLimiter(exchange)
+        self.retry = retry or RetryPolicy()
+        self.clock = clock or Clock()
+        self._observe_headers = header_observer
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._default_headers = dict(default_headers or {})
+        self._session: aiohttp.ClientSession | None = None
+        self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+    async def open(self) -> None:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, headers=self._default_headers
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _decoder(self, kind: Any) -> msgspec.json.Decoder[Any]:
+        decoder = self._decoders.get(kind)
+        if decoder is None:
+            decoder = self._decoders[kind] = msgspec.json.Decoder(kind)
+        return decoder
+
+    async def request(
+        self,
+        endpoint: Endpoint,
+        decode: type[T],
+        *,
+        params: Mapping[str, object] | None = None,
+        body: Mapping[str, object] | Sequence[object] | None = None,
+        costs: Mapping[str, int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """Send ``endpoint`` and decode its body into ``decode``; raises `LotusXError`s."""
+        if endpoint.signed and self.signer is None:
+            raise ConfigurationError(
+                f"{self.exchange} {endpoint.name} needs API credentials (api_key/secret)"
+            )
+        query = [(k, format_param(v)) for k, v in (params or {}).items() if v is not None]
+
+        async def once() -> T:
+            return await self._send(endpoint, decode, query, body, costs, headers)
+
+        return await self.retry.run(once, idempotent=endpoint.retryable)
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        decode: type[T],
+        query: list[tuple[str, str]],
+        body: Mapping[str, object] | Sequence[object] | None,
+        costs: Mapping[str, int] | None,
+        extra_headers: Mapping[str, str] | None,
+    ) -> T:
+        await self.limiter.acquire(endpoint.costs if costs is None else costs)
+        base = self.urls.get(endpoint.base)
+        if base is None:
+            raise ConfigurationError(f"{self.exchange}: no URL configured for {endpoint.base!r}")
+        request = SignableRequest(
+            endpoint.method,
+            endpoint.path,
+            list(query),
+            _encode_body(endpoint, body),
+            dict(extra_headers or {}),
+        )
+        if endpoint.signed:
+            assert self.signer is not None
+            self.signer.sign(request, self.clock.now_ms())
+        if request.body is not None and "Content-Type" not in request.headers:
+            request.headers["Content-Type"] = (
+                "application/json"
+                if endpoint.body is BodyFormat.JSON
+                else "application/x-www-form-urlencoded"
+            )
+        url = base + request.path_with_query
+        session = self._session
+        if session is None:
+            raise ConfigurationError(f"{self.exchange}: connector is not open (use `async with`)")
+        started = time.perf_counter()
+        status_label = "error"
+        with tracer.start_as_current_span(
+            f"{self.exchange} {endpoint.name}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "lotusx.exchange": self.exchange,
+                "lotusx.endpoint": endpoint.name,
+                "http.request.method": endpoint.method,
+            },
+        ) as span:
+            try:
+                async with session.request(
+                    endpoint.method, url, data=request.body, headers=request.headers
+                ) as response:
+                    payload = await response.read()
+                    status = response.status
+                    status_label = str(status)
+                    span.set_attribute("http.response.status_code", status)
+                    if self._observe_headers is not None:
+                        self._observe_headers(response.headers, self.limiter)
+                    if status >= 400:
+                        error = self.errors.for_response(
+                            status, payload, endpoint.name, response.headers.get("Retry-After")
+                        )
+                        self._on_error(error, status)
+                        raise error
+                    result: T = self._decoder(decode).decode(payload)
+                    return result
+            except TimeoutError as exc:
+                status_label = "timeout"
+                raise RequestTimeout(
+                    "no response in time", exchange=self.exchange, endpoint=endpoint.name
+                ) from exc
+            except aiohttp.ClientError as exc:
+                raise NetworkError(
+                    f"{type(exc).__name__}: {exc}", exchange=self.exchange, endpoint=endpoint.name
+                ) from exc
+            except msgspec.ValidationError as exc:
+                status_label = "decode_error"
+                raise self.errors.unexpected(endpoint.name, f"malformed response: {exc}") from exc
+            except msgspec.DecodeError as exc:
+                status_label = "decode_error"
+                raise self.errors.unexpected(endpoint.name, f"invalid JSON: {exc}") from exc
+            except ExchangeError as exc:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                raise
+            finally:
+                elapsed = time.perf_counter() - started
+                REST_DURATION.labels(self.exchange, endpoint.name, status_label).observe(elapsed)
+                REST_REQUESTS.labels(self.exchange, endpoint.name, status_label).inc()
+
+    def _on_error(self, error: ExchangeError, status: int) -> None:
+        if isinstance(error, RateLimitExceeded):
+            RATELIMIT_REJECTIONS.labels(self.exchange, str(status)).inc()
+            pause = error.retry_after if error.retry_after is not None else 1.0
+            if isinstance(error, IpBanned):
+                pause = max(pause, 120.0)
+            self.limiter.pause(pause)
+
+
+def _encode_body(
+    endpoint: Endpoint, body: Mapping[str, object] | Sequence[object] | None
+) -> str | None:
+    if body is None:
+        return None
+    if endpoint.body is BodyFormat.JSON:
+        return _json_encoder.encode(body).decode()
+    if endpoint.body is BodyFormat.FORM and isinstance(body, Mapping):
+        return urlencode([(k, format_param(v)) for k, v in body.items() if v is not None])
+    raise TypeError(f"{endpoint.name}: a {endpoint.body} endpoint takes params, not a body")

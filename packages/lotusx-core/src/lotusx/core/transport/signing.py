@@ -1,0 +1,106 @@
+"""The one signer interface, and the primitives exchange signers are built from.
+
+A connector's ``signer.py`` implements `Signer` for its exchange's scheme. `RestClient` hands
+it a mutable `SignableRequest` and the exchange-clock time; the signer adds whatever the exchange
+asks for (query parameters, headers) in place.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any, Protocol
+from urllib.parse import quote
+
+__all__ = [
+    "Credentials",
+    "SignableRequest",
+    "Signer",
+    "hmac_sha256_base64",
+    "hmac_sha256_hex",
+    "hmac_sha512_base64",
+    "hmac_sha512_hex",
+    "urlencode",
+]
+
+
+class Credentials:
+    """API credentials. The secret and passphrase never appear in ``repr`` or ``str``."""
+
+    __slots__ = ("api_key", "passphrase", "secret")
+
+    def __init__(self, api_key: str, secret: str, passphrase: str | None = None) -> None:
+        self.api_key = api_key
+        self.secret = secret
+        self.passphrase = passphrase
+
+    def __repr__(self) -> str:
+        shown = self.api_key[:4] + "…" if len(self.api_key) > 4 else "…"
+        return f"Credentials(api_key={shown!r}, secret=<redacted>)"
+
+    __str__ = __repr__
+
+
+def urlencode(params: list[tuple[str, str]]) -> str:
+    """``k=v&k=v`` in the given order, percent-encoding everything but unreserved characters."""
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
+
+
+class SignableRequest:
+    """A request about to be sent: the signer may add params and headers."""
+
+    __slots__ = ("body", "headers", "method", "params", "path")
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        body: str | None,
+        headers: dict[str, str],
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.params = params
+        self.body = body
+        self.headers = headers
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.params)
+
+    @property
+    def path_with_query(self) -> str:
+        query = self.query_string
+        return f"{self.path}?{query}" if query else self.path
+
+
+class Signer(Protocol):
+    """An exchange's authentication scheme."""
+
+    def sign(self, request: SignableRequest, now_ms: int) -> None:
+        """Authenticate ``request`` in place, using ``now_ms`` (exchange clock) as its time."""
+
+
+def hmac_sha256_hex(secret: str | bytes, payload: str | bytes) -> str:
+    return _mac(secret, payload, hashlib.sha256).hexdigest()
+
+
+def hmac_sha256_base64(secret: str | bytes, payload: str | bytes) -> str:
+    return base64.b64encode(_mac(secret, payload, hashlib.sha256).digest()).decode()
+
+
+def hmac_sha512_hex(secret: str | bytes, payload: str | bytes) -> str:
+    return _mac(secret, payload, hashlib.sha512).hexdigest()
+
+
+def hmac_sha512_base64(secret: str | bytes, payload: str | bytes) -> str:
+    return base64.b64encode(_mac(secret, payload, hashlib.sha512).digest()).decode()
+
+
+def _mac(secret: str | bytes, payload: str | bytes, digest: Callable[[], Any]) -> hmac.HMAC:
+    key = secret.encode() if isinstance(secret, str) else secret
+    data = payload.encode() if isinstance(payload, str) else payload
+    return hmac.new(key, data, digest)
