@@ -30,7 +30,6 @@ __all__ = [
     "Checksum",
     "ContiguousSequence",
     "Delta",
-    "KrakenChecksum",
     "L2Book",
     "MonotonicSequence",
     "OkxChecksum",
@@ -323,24 +322,6 @@ class OkxChecksum:
         return value - (1 << 32) if value >= 1 << 31 else value
 
 
-class KrakenChecksum:
-    """CRC32 (unsigned) of the top 10 asks then bids, each price and quantity with the decimal
-    point removed and leading zeros stripped."""
-
-    def __init__(self, levels: int = 10) -> None:
-        self.levels = levels
-
-    def compute(self, book: L2Book) -> int:
-        def digits(text: str) -> str:
-            return text.replace(".", "").lstrip("0")
-
-        text = "".join(
-            digits(p) + digits(q)
-            for p, q in [*book.ask_levels(self.levels), *book.bid_levels(self.levels)]
-        )
-        return zlib.crc32(text.encode())
-
-
 # ----------------------------------------------------------------------------- sync
 
 
@@ -399,7 +380,10 @@ class BookSync:
         checksum: int | None = None,
     ) -> SyncResult:
         """Load a snapshot, then replay buffered deltas that follow it."""
-        self.book.load(bids, asks, sequence, timestamp)
+        try:
+            self.book.load(bids, asks, sequence, timestamp)
+        except ValueError:
+            return self._fail("malformed_level")
         if checksum is not None and not self._checksum_ok(checksum):
             return self._fail("checksum")
         self._live = True

@@ -44,12 +44,13 @@ class Quota(msgspec.Struct, frozen=True):
 
 
 class _Window:
-    __slots__ = ("events", "quota", "start", "used")
+    __slots__ = ("events", "quota", "spill", "start", "used")
 
     def __init__(self, quota: Quota) -> None:
         self.quota = quota
         self.start = -1
         self.used = 0
+        self.spill = 0  # booked late in this window: may be counted in the next one
         self.events: deque[tuple[int, int]] = deque()
 
     def roll(self, now_ms: int) -> None:
@@ -57,8 +58,10 @@ class _Window:
         if q.kind is WindowKind.FIXED:
             start = now_ms - now_ms % q.window_ms
             if start != self.start:
+                adjacent = start == self.start + q.window_ms
                 self.start = start
-                self.used = 0
+                self.used = self.spill if adjacent else 0
+                self.spill = 0
         else:
             horizon = now_ms - q.window_ms
             while self.events and self.events[0][0] <= horizon:
@@ -84,9 +87,13 @@ class _Window:
         self.used += cost
         if self.quota.kind is WindowKind.ROLLING:
             self.events.append((now_ms, cost))
+        elif self.start + self.quota.window_ms - now_ms <= _IN_FLIGHT_MS:
+            # Sent this close to the boundary, it may reach the exchange in the next window.
+            self.spill += cost
 
 
 _BOUNDARY_GUARD_MS = 50
+_IN_FLIGHT_MS = 100
 
 
 class RateLimiter:

@@ -1,0 +1,63 @@
+import asyncio
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lotusx.core.clock import Clock
+from lotusx.core.ratelimit import Quota, RateLimiter, WindowKind
+
+
+@given(st.integers(0, 10**12), st.integers(-5000, 5000), st.integers(0, 400))
+def test_offset_from_round_trip_midpoint(sent: int, true_offset: int, rtt: int) -> None:
+    clock = Clock()
+    server = sent + rtt // 2 + true_offset  # the server stamped at the midpoint
+    sample = clock.observe(sent, server, sent + rtt)
+    assert sample.round_trip_ms == rtt
+    assert clock.offset_ms == true_offset
+
+
+def test_lowest_latency_sample_wins_and_drift() -> None:
+    clock = Clock()
+    clock.observe(0, 1000 + 50, 100)  # rtt 100, offset 1000
+    clock.observe(1000, 1005 + 1000, 1010)  # rtt 10, offset 1000
+    clock.observe(2000, 2010 + 1000, 2800)  # rtt 800, asymmetric: looks like 610
+    assert clock.offset_ms == 1000
+    drifting = Clock()
+    for t in range(0, 10_000_000, 1_000_000):
+        drifting.observe(t, t + t // 100_000 + 5, t + 10)  # +10 ms per 1e6 ms
+    assert drifting.drift_ppm is not None
+    assert 9.9 < drifting.drift_ppm < 10.1
+
+
+async def test_rolling_window_waits_for_the_oldest_to_expire() -> None:
+    now = [0]
+    limiter = RateLimiter(
+        "t", [Quota("uid", 5, 1000, WindowKind.ROLLING, headroom=0)], clock=lambda: now[0]
+    )
+    for _ in range(5):
+        assert await limiter.acquire({"uid": 1}) == 0
+    task = asyncio.create_task(limiter.acquire({"uid": 1}))
+    await asyncio.sleep(0.05)
+    assert not task.done()
+    now[0] = 1001
+    assert await asyncio.wait_for(task, 2) > 0
+    assert limiter.used("uid") == 1
+
+
+async def test_fixed_window_observe_and_pause() -> None:
+    now = [10_000]
+    limiter = RateLimiter("t", [Quota("w", 100, 60_000)], clock=lambda: now[0])
+    await limiter.acquire({"w": 10, "unknown": 5})
+    limiter.observe("w", 80)  # another process shares the IP
+    assert limiter.used("w") == 80
+    limiter.observe("w", 20)  # lower reports never lower our count (requests in flight)
+    assert limiter.used("w") == 80
+    now[0] = 60_000  # the next window
+    assert limiter.used("w") == 0
+
+
+async def test_pause_blocks_until_retry_after() -> None:
+    limiter = RateLimiter("t", [Quota("w", 100, 60_000)])
+    limiter.pause(0.05)
+    waited = await limiter.acquire({"w": 1})
+    assert waited >= 0.04

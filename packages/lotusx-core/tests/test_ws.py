@@ -1,0 +1,200 @@
+import json
+from collections.abc import Sequence
+
+import msgspec
+import pytest
+from aiohttp import WSMsgType, web
+
+from lotusx.core.book import BookSync, Delta, L2Book, PrevIdSequence, SyncResult
+from lotusx.core.errors import StreamOverflow
+from lotusx.core.transport.ws import (
+    Heartbeat,
+    HeartbeatKind,
+    Overflow,
+    Reset,
+    Subscription,
+    WsConnection,
+    WsSession,
+)
+from lotusx.core.types import Symbol
+
+from .conftest import serve
+
+
+class Envelope(msgspec.Struct):
+    ch: str
+    data: msgspec.Raw
+
+
+class BookMsg(msgspec.Struct):
+    type: str
+    seq: int
+    prev: int
+    bids: list[tuple[str, str]]
+
+
+class ToyProtocol:
+    heartbeat = Heartbeat(HeartbeatKind.CLIENT_MESSAGE, interval=0.05, message="ping")
+    _decoder = msgspec.json.Decoder(Envelope)
+
+    def subscribe_messages(self, channels: Sequence[str]) -> list[str]:
+        return [json.dumps({"op": "sub", "ch": ch}) for ch in channels]
+
+    def unsubscribe_messages(self, channels: Sequence[str]) -> list[str]:
+        return [json.dumps({"op": "unsub", "ch": ch}) for ch in channels]
+
+    def route(self, frame: bytes) -> tuple[str, msgspec.Raw] | None:
+        if frame == b"pong":
+            return None
+        env = self._decoder.decode(frame)
+        return env.ch, env.data
+
+    async def on_connect(self, connection: WsConnection) -> None:
+        await connection.send("hello")
+        assert await connection.receive(1.0) == b"welcome"
+
+
+class Venue:
+    """A feed whose true book is a counter of levels; it misbehaves on a script."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.levels: dict[str, str] = {}
+        self.subscribes = 0
+        self.pings = 0
+        self.connections = 0
+
+    def step(self) -> tuple[int, int, list[tuple[str, str]]]:
+        prev = self.seq
+        self.seq += 1
+        price = f"{100 + self.seq % 7}.00"
+        qty = str(self.seq % 3)
+        if qty == "0":
+            self.levels.pop(price, None)
+        else:
+            self.levels[price] = qty
+        return prev, self.seq, [(price, qty)]
+
+    async def handler(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.connections += 1
+        first = await ws.receive()
+        assert first.data == "hello"
+        await ws.send_str("welcome")
+        connection = self.connections
+        sent = 0
+        subscribed = False
+        while not ws.closed:
+            try:
+                msg = await ws.receive(timeout=0.01)
+            except TimeoutError:
+                msg = None
+            if msg is not None:
+                if msg.type is not WSMsgType.TEXT:
+                    break
+                if msg.data == "ping":
+                    self.pings += 1
+                    await ws.send_str("pong")
+                    continue
+                op = json.loads(msg.data)
+                if op["op"] == "sub":
+                    self.subscribes += 1
+                    subscribed = True
+                    snap = {
+                        "type": "snapshot",
+                        "seq": self.seq,
+                        "prev": -1,
+                        "bids": sorted(self.levels.items()),
+                    }
+                    await ws.send_str(json.dumps({"ch": "book", "data": snap}))
+                continue
+            if not subscribed:
+                continue
+            prev, seq, bids = self.step()
+            sent += 1
+            if connection == 1 and sent == 20:
+                continue  # a skipped sequence number: the message is lost
+            if connection == 1 and sent == 30:
+                await ws.send_str('{"ch": "book", "data": {"type": "upd')  # malformed
+                continue
+            if connection == 1 and sent == 45:
+                await ws.close()  # the venue drops us
+                break
+            delta = {"type": "update", "seq": seq, "prev": prev, "bids": bids}
+            await ws.send_str(json.dumps({"ch": "book", "data": delta}))
+        return ws
+
+
+async def test_session_survives_drops_gaps_and_garbage() -> None:
+    venue = Venue()
+    async with serve(lambda app: app.router.add_get("/ws", venue.handler)) as url:
+        session = WsSession(
+            "toy",
+            url.replace("http", "ws") + "/ws",
+            ToyProtocol(),
+            stale_after=2.0,
+            backoff_base=0.01,
+        )
+        sub = await session.subscribe("book")
+        sync = BookSync(L2Book(Symbol.parse("BTC/USDT"), 2), PrevIdSequence())
+        decoder = msgspec.json.Decoder(BookMsg)
+        resets: list[str] = []
+        applied_after_reconnect = 0
+        async for item in sub:
+            if isinstance(item, Reset):
+                resets.append(item.reason)
+                sync.reset(item.reason)
+                continue
+            msg = decoder.decode(item)
+            if msg.type == "snapshot":
+                sync.on_snapshot(msg.bids, [], msg.seq)
+                continue
+            result = sync.on_delta(Delta(msg.seq, msg.seq, msg.bids, [], prev=msg.prev))
+            if result is SyncResult.RESYNC:
+                await sub.resubscribe()
+            if result is SyncResult.APPLIED:
+                # The consumer may only ever read a book that equals the venue's at that seq.
+                if session.reconnects:
+                    applied_after_reconnect += 1
+                if applied_after_reconnect >= 20:
+                    break
+        truth_seq = sync.book.sequence
+        assert sync.live
+        assert dict(sync.book.bid_levels()) == _replay(truth_seq)
+        await session.close()
+    assert session.reconnects >= 1 and venue.connections >= 2
+    assert session.malformed == 1
+    assert venue.subscribes >= 3  # first, after the gap (resubscribe), after the reconnect
+    assert sync.resyncs >= 2 and "closed" in resets
+    assert venue.pings > 0
+
+
+def _replay(seq: int) -> dict[str, str]:
+    twin = Venue()
+    while twin.seq < seq:
+        twin.step()
+    return twin.levels
+
+
+def _subscription(policy: Overflow) -> Subscription:
+    session = WsSession("toy", "ws://127.0.0.1:9", ToyProtocol())
+    return Subscription(session, "ch", policy, size=3)
+
+
+async def test_overflow_policies() -> None:
+    drop = _subscription(Overflow.DROP_OLDEST)
+    for i in range(5):
+        drop._deliver(b"%d" % i)
+    assert [await drop.__anext__() for _ in range(3)] == [b"2", b"3", b"4"]
+    assert drop.dropped == 2
+    fresh = _subscription(Overflow.RESET)
+    for i in range(4):
+        fresh._deliver(b"%d" % i)
+    first = await fresh.__anext__()
+    assert isinstance(first, Reset) and first.reason == "overflow"
+    strict = _subscription(Overflow.RAISE)
+    for i in range(4):
+        strict._deliver(b"%d" % i)
+    with pytest.raises(StreamOverflow):
+        await strict.__anext__()
