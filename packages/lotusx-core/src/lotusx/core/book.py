@@ -19,6 +19,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
+from operator import itemgetter, methodcaller
 from typing import Protocol
 
 from lotusx.core.types import BookLevel, OrderBook, Symbol
@@ -80,8 +81,20 @@ class _PriceParser:
         return whole
 
 
-def _is_zero(quantity: str) -> bool:
-    return not quantity.strip("0.")
+_PRICE = itemgetter(0)
+_QUANTITY = itemgetter(1)
+_NONZERO = methodcaller("strip", "0.")  # "" (falsy) exactly when the quantity is zero
+_DROP_DOT = methodcaller("replace", ".", "", 1)
+
+
+def _text_decimals(*sides: list[Level]) -> int:
+    """Decimals of the first price text (0 for an empty book or an integer price)."""
+    for side in sides:
+        if side:
+            text = side[0][0]
+            dot = text.find(".")
+            return 0 if dot < 0 else len(text) - dot - 1
+    return 0
 
 
 class _Side:
@@ -95,28 +108,34 @@ class _Side:
         self.levels = levels
         self.prices = sorted(levels)
 
-    def set(self, key: int, level: Level) -> None:
-        levels = self.levels
-        if key not in levels:
-            insort(self.prices, key)
-        levels[key] = level
-
-    def remove(self, key: int) -> None:
-        if self.levels.pop(key, None) is not None:
-            prices = self.prices
-            del prices[bisect_left(prices, key)]
-
 
 class L2Book:
-    """A price-level book for one symbol."""
+    """A price-level book for one symbol.
 
-    __slots__ = ("_asks", "_bids", "_parse", "max_depth", "sequence", "symbol", "timestamp")
+    ``price_decimals`` is the least fixed-point scale (the tick's decimals). When a snapshot's
+    prices all carry more decimals (Binance pads to 8), the book adopts that scale so each price
+    converts with one ``replace`` and one ``int``: the hot path of every update.
+    """
+
+    __slots__ = (
+        "_asks",
+        "_bids",
+        "_decimals",
+        "_min_decimals",
+        "_parse",
+        "max_depth",
+        "sequence",
+        "symbol",
+        "timestamp",
+    )
 
     def __init__(self, symbol: Symbol, price_decimals: int, *, max_depth: int | None = None):
         self.symbol = symbol
         self.max_depth = max_depth
         self.sequence = -1
         self.timestamp = 0
+        self._min_decimals = price_decimals
+        self._decimals = price_decimals
         self._parse = _PriceParser(price_decimals)
         self._bids = _Side()
         self._asks = _Side()
@@ -129,32 +148,56 @@ class L2Book:
         self._asks = _Side()
         self.sequence = -1
 
+    def _set_scale(self, decimals: int) -> None:
+        if decimals != self._decimals:
+            self._decimals = decimals
+            self._parse = _PriceParser(decimals)
+
     def load(
         self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
     ) -> None:
         """Replace the book with a snapshot."""
-        parse = self._parse
-        self._bids.load({parse(lv[0]): lv for lv in bids if not _is_zero(lv[1])})
-        self._asks.load({parse(lv[0]): lv for lv in asks if not _is_zero(lv[1])})
+        bid_list, ask_list = list(bids), list(asks)
+        self._set_scale(max(self._min_decimals, _text_decimals(bid_list, ask_list)))
+        self._bids.load(self._index(bid_list))
+        self._asks.load(self._index(ask_list))
         self.sequence = sequence
         self.timestamp = timestamp
         self._truncate()
+
+    def _index(self, levels: list[Level]) -> dict[int, Level]:
+        d = self._decimals
+        prices = list(map(_PRICE, levels))
+        if d and set(map(itemgetter(slice(-d - 1, -d)), prices)) <= {"."}:
+            keys = list(map(int, map(_DROP_DOT, prices)))  # uniform decimals: exact and fast
+        else:
+            keys = list(map(self._parse, prices))
+        if not all(map(_NONZERO, map(_QUANTITY, levels))):
+            return {k: lv for k, lv in zip(keys, levels, strict=True) if lv[1].strip("0.")}
+        return dict(zip(keys, levels, strict=True))
 
     def update(
         self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
     ) -> None:
         """Apply a delta: a zero quantity removes the level, anything else sets it."""
+        d = self._decimals
+        dot = -d - 1
         parse = self._parse
         for side, levels in ((self._bids, bids), (self._asks, asks)):
+            book, prices = side.levels, side.prices
             for level in levels:
-                key = parse(level[0])
-                if _is_zero(level[1]):
-                    side.remove(key)
-                else:
-                    side.set(key, level)
+                p = level[0]
+                key = int(p.replace(".", "", 1)) if d and p[dot : dot + 1] == "." else parse(p)
+                if level[1].strip("0."):
+                    if key not in book:
+                        insort(prices, key)
+                    book[key] = level
+                elif book.pop(key, None) is not None:
+                    del prices[bisect_left(prices, key)]
         self.sequence = sequence
         self.timestamp = timestamp
-        self._truncate()
+        if self.max_depth is not None:
+            self._truncate()
 
     def _truncate(self) -> None:
         depth = self.max_depth
