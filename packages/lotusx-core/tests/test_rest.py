@@ -53,7 +53,9 @@ def client(url: str, **kw: object) -> RestClient:
 
 
 async def test_weighted_burst_earns_no_429_and_uses_the_quota() -> None:
-    window_ms, limit = 500, 1000
+    # The quota, not our throughput, must be the bottleneck even on a loaded 2-core machine:
+    # ~170 calls per window is a small fraction of what the client can send.
+    window_ms, limit = 500, 2000
     used: Counter[int] = Counter()
     rejected = 0
 
@@ -77,7 +79,7 @@ async def test_weighted_burst_earns_no_429_and_uses_the_quota() -> None:
         rest = client(url, limiter=limiter, header_observer=observe, retry=RetryPolicy(max_tries=1))
         await rest.open()
         rng = random.Random(7)
-        weights = [rng.choice([1, 2, 5, 10]) for _ in range(1500)]
+        weights = [rng.choice([5, 10, 20]) for _ in range(2000)]
         gate = asyncio.Semaphore(64)
 
         async def call(w: int) -> int:
