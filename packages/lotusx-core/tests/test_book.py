@@ -161,3 +161,14 @@ def test_malformed_level_forces_resync() -> None:
     sync = BookSync(L2Book(SYM, 2), MonotonicSequence())
     sync.on_snapshot([], [], 1)
     assert sync.on_delta(Delta(2, 2, [("abc", "1")], [])) is SyncResult.RESYNC
+
+
+def test_resyncs_counted_per_exchange_and_reason() -> None:
+    from lotusx.core.observability import REGISTRY
+
+    labels = {"exchange": "book-test", "reason": "sequence_gap"}
+    before = REGISTRY.get_sample_value("lotusx_book_resyncs_total", labels) or 0.0
+    sync = BookSync(L2Book(SYM, 2), ContiguousSequence(), exchange="book-test")
+    sync.on_snapshot([], [], 10)
+    sync.on_delta(d(20, 21))
+    assert REGISTRY.get_sample_value("lotusx_book_resyncs_total", labels) == before + 1

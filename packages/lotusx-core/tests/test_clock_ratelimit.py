@@ -61,3 +61,12 @@ async def test_pause_blocks_until_retry_after() -> None:
     limiter.pause(0.05)
     waited = await limiter.acquire({"w": 1})
     assert waited >= 0.04
+
+
+def test_offset_published_as_metric() -> None:
+    from lotusx.core.observability import REGISTRY
+
+    Clock("metric-test").observe(0, 2500 + 5, 10)
+    assert (
+        REGISTRY.get_sample_value("lotusx_clock_offset_seconds", {"exchange": "metric-test"}) == 2.5
+    )

@@ -22,6 +22,7 @@ from enum import Enum
 from operator import itemgetter, methodcaller
 from typing import Protocol
 
+from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.types import BookLevel, OrderBook, Symbol
 
 __all__ = [
@@ -385,8 +386,10 @@ class BookSync:
         *,
         checksum: Checksum | None = None,
         buffer_limit: int = 10_000,
+        exchange: str | None = None,
     ) -> None:
         self.book = book
+        self.exchange = exchange
         self.policy = policy
         self.checksum = checksum
         self.buffer_limit = buffer_limit
@@ -407,6 +410,8 @@ class BookSync:
         self.book.clear()
         self.resyncs += 1
         self.last_resync_reason = reason
+        if self.exchange is not None:
+            BOOK_RESYNCS.labels(self.exchange, reason).inc()
         return SyncResult.RESYNC
 
     def reset(self, reason: str) -> SyncResult:

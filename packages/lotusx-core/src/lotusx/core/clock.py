@@ -13,6 +13,8 @@ from collections import deque
 
 import msgspec
 
+from lotusx.core.observability import CLOCK_OFFSET
+
 __all__ = ["Clock", "ClockSample", "wall_ms"]
 
 
@@ -30,12 +32,12 @@ class ClockSample(msgspec.Struct, frozen=True):
 class Clock:
     """Local time corrected toward an exchange's clock; shared by a connector's signers."""
 
-    __slots__ = ("_offset_ms", "_samples", "_window")
+    __slots__ = ("_exchange", "_offset_ms", "_samples")
 
-    def __init__(self, window: int = 8) -> None:
+    def __init__(self, exchange: str | None = None, window: int = 8) -> None:
         self._samples: deque[ClockSample] = deque(maxlen=window)
         self._offset_ms = 0
-        self._window = window
+        self._exchange = exchange
 
     @property
     def offset_ms(self) -> int:
@@ -56,6 +58,8 @@ class Clock:
         self._samples.append(sample)
         best = min(self._samples, key=lambda s: s.round_trip_ms)
         self._offset_ms = best.offset_ms
+        if self._exchange is not None:
+            CLOCK_OFFSET.labels(self._exchange).set(self._offset_ms / 1000)
         return sample
 
     @property

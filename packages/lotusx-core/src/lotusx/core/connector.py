@@ -72,7 +72,7 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
             )
         base.update(urls or {})
         self.urls: dict[str, str] = base
-        self.clock = Clock()
+        self.clock = Clock(self.name)
         self.log = get_logger(self.name)
         self._instruments: dict[Symbol, Instrument] = {}
         self._native: dict[tuple[MarketKind, str], Instrument] = {}
