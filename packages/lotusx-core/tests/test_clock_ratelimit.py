@@ -70,3 +70,10 @@ def test_offset_published_as_metric() -> None:
     assert (
         REGISTRY.get_sample_value("lotusx_clock_offset_seconds", {"exchange": "metric-test"}) == 2.5
     )
+
+
+def test_clock_jump_discards_older_samples() -> None:
+    clock = Clock()
+    clock.observe(0, 5 + 100, 10)  # offset 100, rtt 10
+    clock.observe(1000, 1050 + 30_000, 1100)  # the venue clock jumped 30 s; rtt 100
+    assert clock.offset_ms == 30_000

@@ -55,6 +55,15 @@ class Clock:
         rtt = received_local_ms - sent_local_ms
         midpoint = sent_local_ms + rtt // 2
         sample = ClockSample(midpoint, server_ms - midpoint, rtt)
+        # A sample outside the new one's uncertainty (± rtt/2) predates a clock jump: drop it.
+        slack = rtt // 2 + 1
+        kept = [
+            s
+            for s in self._samples
+            if abs(s.offset_ms - sample.offset_ms) <= slack + s.round_trip_ms // 2
+        ]
+        self._samples.clear()
+        self._samples.extend(kept)
         self._samples.append(sample)
         best = min(self._samples, key=lambda s: s.round_trip_ms)
         self._offset_ms = best.offset_ms

@@ -110,7 +110,11 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         await self.rest.close()
 
     async def __aenter__(self) -> Self:
-        await self.open()
+        try:
+            await self.open()
+        except BaseException:
+            await self.close()  # `__aexit__` does not run when entering fails
+            raise
         return self
 
     async def __aexit__(

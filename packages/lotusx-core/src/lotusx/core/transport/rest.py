@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import aiohttp
 import msgspec
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from yarl import URL
 
 from lotusx.core.clock import Clock
 from lotusx.core.errors import (
@@ -187,7 +188,8 @@ class RestClient:
                 if endpoint.body is BodyFormat.JSON
                 else "application/x-www-form-urlencoded"
             )
-        url = base + request.path_with_query
+        # Send exactly the bytes that were signed: yarl must not re-quote the query.
+        url = URL(base + request.path_with_query, encoded=True)
         session = self._session
         if session is None:
             raise ConfigurationError(f"{self.exchange}: connector is not open (use `async with`)")

@@ -1,0 +1,1 @@
+"""Wire-protocol dialects, one subpackage per exchange."""
