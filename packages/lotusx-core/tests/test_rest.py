@@ -252,3 +252,16 @@ async def _ok(request: web.Request) -> web.Response:
 def _sample(name: str, **labels: str) -> float:
     value = observability.REGISTRY.get_sample_value(name, {"exchange": "test", **labels})
     return value or 0.0
+
+
+async def test_sibling_shares_the_session_but_not_quotas() -> None:
+    async with serve(lambda app: app.router.add_get("/thing", _ok)) as url:
+        spot = client(url, limiter=RateLimiter("test", [Quota("weight", 100, 60_000)]))
+        futures = spot.sibling(limiter=RateLimiter("test", [Quota("weight", 100, 60_000)]))
+        await spot.open()
+        assert (await futures.request(GET, Thing)).value == 1
+        assert futures.limiter.used("weight") == 1
+        assert spot.limiter.used("weight") == 0
+        await spot.close()
+        with pytest.raises(ConfigurationError, match="not open"):
+            await futures.request(GET, Thing)

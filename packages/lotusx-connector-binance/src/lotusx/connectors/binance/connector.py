@@ -3,8 +3,9 @@
 The unified symbol picks the API: ``BTC/USDT`` is spot ``BTCUSDT`` (``/api``),
 ``BTC/USDT:USDT`` is the USDⓈ-M perpetual ``BTCUSDT`` (``/fapi``). Native ids come from the
 loaded instruments. Spot and futures are separate hosts with separate limits, so each has its
-own `RestClient` (``self.rest`` for spot and wallet calls, ``self.futures_rest``) sharing one
-clock and one signer.
+own `RestClient` (``self.rest`` for spot and wallet calls, and its sibling
+``self.futures_rest``) with its own quotas and error table, sharing one HTTP session, clock and
+signer.
 """
 
 from __future__ import annotations
@@ -171,7 +172,10 @@ class BinanceConnector(Connector):
             urls=urls,
             timeout=timeout,
         )
-        self.futures_rest = self._venue_rest(Venue.FUTURES)
+        self.futures_rest = self.rest.sibling(
+            errors=error_table(Venue.FUTURES),
+            limiter=RateLimiter(self.name, list(ep.DEFAULT_QUOTAS[Venue.FUTURES])),
+        )
         self._rate_rules: dict[Venue, list[w.RateLimitWire]] = {}
         self._market_ws: dict[Venue, WsSession] = {}
         self._user_ws: dict[Venue, UserDataStream] = {}
@@ -180,18 +184,15 @@ class BinanceConnector(Connector):
     # ------------------------------------------------------------------ plumbing
 
     def _build_rest(self) -> RestClient:
-        return self._venue_rest(Venue.SPOT)
-
-    def _venue_rest(self, venue: Venue) -> RestClient:
         signer = None
         if self.credentials is not None:
             signer = BinanceSigner(self.credentials, self._recv_window)
         return RestClient(
             self.name,
             self.urls,
-            errors=error_table(venue),
+            errors=error_table(Venue.SPOT),
             signer=signer,
-            limiter=RateLimiter(f"{self.name}-{venue}", list(ep.DEFAULT_QUOTAS[venue])),
+            limiter=RateLimiter(self.name, list(ep.DEFAULT_QUOTAS[Venue.SPOT])),
             clock=self.clock,
             header_observer=ep.observe_headers,
             timeout=self.timeout,
@@ -219,8 +220,7 @@ class BinanceConnector(Connector):
         )
 
     async def open(self) -> None:
-        await self.rest.open()
-        await self.futures_rest.open()
+        await self.rest.open()  # the futures client shares its session
         await self.sync_time()
 
     async def close(self) -> None:
@@ -232,7 +232,6 @@ class BinanceConnector(Connector):
             await user.close()
         for session in sessions:
             await session.close()
-        await self.futures_rest.close()
         await self.rest.close()
 
     @staticmethod

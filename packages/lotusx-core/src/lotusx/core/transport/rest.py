@@ -114,22 +114,41 @@ class RestClient:
         self.retry = retry or RetryPolicy()
         self.clock = clock or Clock()
         self._observe_headers = header_observer
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         self._default_headers = dict(default_headers or {})
-        self._session: aiohttp.ClientSession | None = None
+        self._http = _Http()
         self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
+    def sibling(
+        self,
+        *,
+        errors: ErrorTable | None = None,
+        limiter: RateLimiter | None = None,
+        header_observer: HeaderObserver | None = None,
+    ) -> RestClient:
+        """A client for another API of the same exchange (its own error table and quotas, e.g.
+        Binance futures beside spot) sharing this one's HTTP session, signer and clock."""
+        twin = RestClient(
+            self.exchange,
+            self.urls,
+            errors=errors or self.errors,
+            signer=self.signer,
+            limiter=limiter,
+            retry=self.retry,
+            clock=self.clock,
+            header_observer=header_observer or self._observe_headers,
+            timeout=self._timeout,
+            default_headers=self._default_headers,
+        )
+        twin._http = self._http
+        twin._decoders = self._decoders
+        return twin
+
     async def open(self) -> None:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=64, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(
-                connector=connector, timeout=self._timeout, headers=self._default_headers
-            )
+        self._http.open(self._timeout, self._default_headers)
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._http.close()
 
     def _decoder(self, kind: Any) -> msgspec.json.Decoder[Any]:
         decoder = self._decoders.get(kind)
@@ -190,7 +209,7 @@ class RestClient:
             )
         # Send exactly the bytes that were signed: yarl must not re-quote the query.
         url = URL(base + request.path_with_query, encoded=True)
-        session = self._session
+        session = self._http.session
         if session is None:
             raise ConfigurationError(f"{self.exchange}: connector is not open (use `async with`)")
         started = time.perf_counter()
@@ -252,6 +271,28 @@ class RestClient:
             if isinstance(error, IpBanned):
                 pause = max(pause, 120.0)
             self.limiter.pause(pause)
+
+
+class _Http:
+    """The aiohttp session, shared by a client and its siblings."""
+
+    __slots__ = ("session",)
+
+    def __init__(self) -> None:
+        self.session: aiohttp.ClientSession | None = None
+
+    def open(self, timeout: float, headers: Mapping[str, str]) -> None:
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=64, ttl_dns_cache=300),
+                timeout=aiohttp.ClientTimeout(total=timeout),
+                headers=headers,
+            )
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
 
 def _encode_body(
