@@ -10,14 +10,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import quote
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 __all__ = [
     "Credentials",
     "SignableRequest",
     "Signer",
+    "ed25519_base64",
+    "es256_jwt",
     "hmac_sha256_base64",
     "hmac_sha256_hex",
     "hmac_sha512_base64",
@@ -104,3 +112,37 @@ def _mac(secret: str | bytes, payload: str | bytes, digest: Callable[[], Any]) -
     key = secret.encode() if isinstance(secret, str) else secret
     data = payload.encode() if isinstance(payload, str) else payload
     return hmac.new(key, data, digest)
+
+
+def ed25519_base64(private_key_pem: str | bytes, payload: str | bytes) -> str:
+    """Ed25519 signature of ``payload`` (PKCS#8 PEM key), base64 (Binance Ed25519 keys)."""
+    key = _load_private_key(private_key_pem)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("not an Ed25519 private key")
+    data = payload.encode() if isinstance(payload, str) else payload
+    return base64.b64encode(key.sign(data)).decode()
+
+
+def es256_jwt(private_key_pem: str | bytes, header: dict[str, Any], claims: dict[str, Any]) -> str:
+    """A compact JWS signed with ES256 (ECDSA P-256, SHA-256; raw r||s), as Coinbase's CDP keys
+    require. ``header`` gets ``alg``/``typ``; the caller supplies ``kid``, ``nonce`` and claims."""
+    key = _load_private_key(private_key_pem)
+    if not isinstance(key, EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+        raise ValueError("not a P-256 (secp256r1) private key")
+    head = _b64url(json.dumps({"alg": "ES256", "typ": "JWT", **header}, separators=(",", ":")))
+    body = _b64url(json.dumps(claims, separators=(",", ":")))
+    signing_input = f"{head}.{body}".encode()
+    r, s = decode_dss_signature(key.sign(signing_input, ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return f"{head}.{body}.{_b64url(signature)}"
+
+
+def _b64url(data: str | bytes) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _load_private_key(pem: str | bytes) -> Any:
+    return serialization.load_pem_private_key(
+        pem.encode() if isinstance(pem, str) else pem, password=None
+    )
