@@ -21,6 +21,18 @@ class Row:
     floor: float | None = None
     higher_is_better: bool = False
     target: str = ""
+    min_ratio: float | None = None  # target: at least this many times better than reference
+    max_floor_ratio: float | None = None  # target: at most this far from the floor
+
+    @property
+    def met(self) -> bool | None:
+        """Whether every stated target holds (None when the row has no target)."""
+        checks = []
+        if self.min_ratio is not None:
+            checks.append(self.ratio is not None and self.ratio >= self.min_ratio)
+        if self.max_floor_ratio is not None:
+            checks.append(self.floor_ratio is not None and self.floor_ratio <= self.max_floor_ratio)
+        return all(checks) if checks else None
 
     @property
     def ratio(self) -> float | None:
@@ -47,10 +59,16 @@ class Report:
         self.rows.append(row)
         print(_format(row), flush=True)
 
+    def summary(self) -> str:
+        return _summary(self.rows)
+
+    def markdown(self) -> str:
+        return _markdown(self.rows)
+
     def header(self) -> None:
         print(
-            f"{'benchmark':<44} {'lotusx':>12} {'reference':>12} {'x ref':>7} "
-            f"{'floor':>12} {'vs floor':>8}  target",
+            f"{'benchmark':<52} {'lotusx':>14} {'reference':>14} {'x ref':>7} "
+            f"{'floor':>14} {'vs floor':>8}  {'met':<4} target",
             flush=True,
         )
 
@@ -58,15 +76,18 @@ class Report:
 def _num(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
+    if value >= 1e6:
+        return f"{value / 1e6:,.2f}M {unit}"
     return f"{value:,.3f} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
 
 
 def _format(row: Row) -> str:
     ratio = "-" if row.ratio is None else f"{row.ratio:.2f}x"
     floor_ratio = "-" if row.floor_ratio is None else f"{row.floor_ratio:.2f}x"
+    met = {None: "", True: "yes", False: "NO"}[row.met]
     return (
-        f"{row.name:<44} {_num(row.lotusx, row.unit):>12} {_num(row.reference, row.unit):>12} "
-        f"{ratio:>7} {_num(row.floor, row.unit):>12} {floor_ratio:>8}  {row.target}"
+        f"{row.name:<52} {_num(row.lotusx, row.unit):>14} {_num(row.reference, row.unit):>14} "
+        f"{ratio:>7} {_num(row.floor, row.unit):>14} {floor_ratio:>8}  {met:<4} {row.target}"
     )
 
 
@@ -86,3 +107,27 @@ def best_of(fn: Callable[[], object], *, repeat: int = 7, number: int = 1) -> fl
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _summary(rows: list[Row]) -> str:
+    judged = [r for r in rows if r.met is not None]
+    missed = [r.name for r in judged if not r.met]
+    text = f"{len(judged) - len(missed)}/{len(judged)} targets met"
+    return text + (f"; missed: {', '.join(missed)}" if missed else "")
+
+
+def _markdown(rows: list[Row]) -> str:
+    lines = [
+        "| benchmark | LotusX | reference | ref figure | x ref | floor | vs floor | target | met |",
+        "|---|---:|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}x"
+        floor_ratio = "" if r.floor_ratio is None else f"{r.floor_ratio:.2f}x"
+        met = {None: "", True: "yes", False: "**no**"}[r.met]
+        lines.append(
+            f"| {r.name} | {_num(r.lotusx, r.unit)} | {r.reference_name} "
+            f"| {_num(r.reference, r.unit)} | {ratio} | {_num(r.floor, r.unit)} "
+            f"| {floor_ratio} | {r.target} | {met} |"
+        )
+    return "\n".join(lines)
