@@ -58,6 +58,7 @@ class VenueCore:
         book_levels: int = 200,
         funding_interval_ms: int = EIGHT_HOURS_MS,
         starting: dict[tuple[str, str], Decimal] | None = None,
+        wallet_aliases: dict[str, str] | None = None,
     ) -> None:
         self.name = name
         self.seed = seed
@@ -76,6 +77,8 @@ class VenueCore:
         for store in self.candles.values():
             self.subscribers.append(store.on_event)
         self.ledger = Ledger(self.now_ms, self.publish)
+        for alias, target in (wallet_aliases or {}).items():
+            self.ledger.alias(alias, target)
         self.engines: dict[str, Engine] = {}
         self._open_accounts(starting or {})
         for market, by_sym in self.specs.items():

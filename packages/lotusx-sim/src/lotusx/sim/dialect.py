@@ -54,6 +54,10 @@ class Dialect(ABC):
             ("futures", "USDT"): Decimal(100000),
         }
 
+    def wallet_aliases(self) -> dict[str, str]:
+        """Wallet names that share another wallet's balances (unified accounts)."""
+        return {}
+
     @abstractmethod
     async def start(self, core: VenueCore, options: DialectOptions) -> dict[str, str]:
         """Start the servers; return the URL map (e.g. spot_rest, spot_ws)."""
@@ -63,7 +67,11 @@ class Dialect(ABC):
         """Stop the servers and close every connection."""
 
 
-_BUILTIN: dict[str, str] = {"binance": "lotusx.sim.dialects.binance:BinanceDialect"}
+_BUILTIN: dict[str, str] = {
+    "binance": "lotusx.sim.dialects.binance:BinanceDialect",
+    "bybit": "lotusx.sim.dialects.bybit:BybitDialect",
+    "okx": "lotusx.sim.dialects.okx:OkxDialect",
+}
 _REGISTERED: dict[str, type[Dialect]] = {}
 
 

@@ -45,6 +45,7 @@ class OrderRequest:
     post_only: bool = False
     reduce_only: bool = False
     quote_qty: Decimal | None = None
+    cancel_crossing_post_only: bool = False  # accept, then cancel (Bybit) instead of refusing
 
 
 class Engine:
@@ -274,7 +275,8 @@ class Engine:
         cid = req.client_id or f"sim-{self._next_order_id}"
         if (req.account, cid) in self.open_client_ids:
             raise Rejected(RejectReason.DUPLICATE_CLIENT_ID)
-        if req.post_only and book.crosses(req.side, req.price):
+        crossing_post_only = req.post_only and book.crosses(req.side, req.price)
+        if crossing_post_only and not req.cancel_crossing_post_only:
             raise Rejected(RejectReason.POST_ONLY_WOULD_TAKE)
         order = Order(
             order_id=self._next_order_id,
@@ -312,6 +314,10 @@ class Engine:
         self.open_client_ids[(req.account, cid)] = order.order_id
         self.open_orders_by_account.setdefault(req.account, {})[order.order_id] = order
         self._emit(order, ExecType.NEW)
+        if crossing_post_only:
+            order.tags["post_only_canceled"] = "1"
+            self._finish(order, OrderStatus.CANCELED, ExecType.CANCELED)
+            return order
         if (
             req.tif is TimeInForce.FOK
             and req.price is not None

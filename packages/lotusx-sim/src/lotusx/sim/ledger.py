@@ -79,6 +79,7 @@ class Withdrawal:
     client_id: str | None = None
     complete_ms: int = 0
     tx_id: str = ""
+    wallet: str = "spot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,7 @@ class Ledger:
         self.realized: dict[tuple[str, str], Decimal] = {}
         self.withdraw_delay_ms = 1000
         self.default_leverage = 20
+        self.aliases: dict[str, str] = {}
         self._n = _Counters()
         for name in (self.FEES, self.EXTERNAL):
             self.open_account(name, 0, f"{name}@sim", infinite=name == self.EXTERNAL)
@@ -153,8 +155,12 @@ class Ledger:
         return next((a for a in self.accounts.values() if a.email == email), None)
 
     # ----------------------------------------------------------------- balances
+    def alias(self, wallet: str, target: str) -> None:
+        """Make `wallet` another name of `target` (a unified account: one pool of money)."""
+        self.aliases[wallet] = target
+
     def wallet(self, account: str, wallet: str) -> dict[str, Balance]:
-        return self.balances.setdefault((account, wallet), {})
+        return self.balances.setdefault((account, self.aliases.get(wallet, wallet)), {})
 
     def balance(self, account: str, wallet: str, asset: str) -> Balance:
         return self.wallet(account, wallet).setdefault(asset, Balance())
@@ -269,9 +275,10 @@ class Ledger:
         network: str,
         address: str,
         client_id: str | None = None,
+        wallet: str = "spot",
     ) -> Withdrawal:
-        """Debit amount + fee from the spot wallet and start a pending withdrawal."""
-        self.debit(account, "spot", asset, amount + fee)
+        """Debit amount + fee from `wallet` and start a pending withdrawal."""
+        self.debit(account, wallet, asset, amount + fee)
         self.credit(self.FEES, "spot", asset, fee)
         self.credit(self.EXTERNAL, "spot", asset, amount)
         now = self.clock()
@@ -286,10 +293,11 @@ class Ledger:
             WithdrawalState.PENDING,
             now,
             client_id,
+            wallet=wallet,
         )
         self._n.withdrawal += 1
         self.withdrawals.append(wd)
-        self.publish(BalanceEvent(account, "spot", asset, -(amount + fee), "WITHDRAW", now))
+        self.publish(BalanceEvent(account, wallet, asset, -(amount + fee), "WITHDRAW", now))
         return wd
 
     def set_withdrawal_state(self, wid: str, state: WithdrawalState) -> Withdrawal:
@@ -302,12 +310,12 @@ class Ledger:
         ):
             return wd
         if state in (WithdrawalState.FAILED, WithdrawalState.CANCELLED):
-            self.move((self.EXTERNAL, "spot"), (wd.account, "spot"), wd.asset, wd.amount)
-            self.move((self.FEES, "spot"), (wd.account, "spot"), wd.asset, wd.fee)
+            self.move((self.EXTERNAL, "spot"), (wd.account, wd.wallet), wd.asset, wd.amount)
+            self.move((self.FEES, "spot"), (wd.account, wd.wallet), wd.asset, wd.fee)
             self.publish(
                 BalanceEvent(
                     wd.account,
-                    "spot",
+                    wd.wallet,
                     wd.asset,
                     wd.amount + wd.fee,
                     "WITHDRAW_REFUND",

@@ -35,7 +35,7 @@ def maintenance(pos: Position, mark: Decimal, spec: MarketSpec) -> tuple[Decimal
     notional = abs(pos.qty) * mark
     if not spec.brackets or notional == 0:
         return ZERO, ZERO, ZERO
-    b = spec.bracket_for(notional)
+    b = spec.bracket_for(abs(pos.qty) if spec.tiers_by_size else notional)
     return notional * b.maint_margin_ratio - b.cum, b.maint_margin_ratio, b.cum
 
 

@@ -20,6 +20,16 @@ class LeverageBracket:
     cum: Decimal
 
 
+def size_tiers(tiers: list[tuple[int, str, str]]) -> tuple[LeverageBracket, ...]:
+    """Tiers by position size in base units (OKX): (max leverage, size cap, mmr); no `cum`."""
+    out: list[LeverageBracket] = []
+    floor = Decimal(0)
+    for i, (lev, cap, mmr) in enumerate(tiers, start=1):
+        out.append(LeverageBracket(i, lev, floor, Decimal(cap), Decimal(mmr), Decimal(0)))
+        floor = Decimal(cap)
+    return tuple(out)
+
+
 def make_brackets(tiers: list[tuple[int, str, str]]) -> tuple[LeverageBracket, ...]:
     """Build brackets from (max leverage, notional cap, mmr); `cum` keeps the margin continuous."""
     out: list[LeverageBracket] = []
@@ -55,6 +65,7 @@ class MarketSpec:
     max_price: Decimal = Decimal("1000000")
     market_max_qty: Decimal = Decimal("1000")
     brackets: tuple[LeverageBracket, ...] = field(default=())
+    tiers_by_size: bool = False
 
     @property
     def key(self) -> str:

@@ -88,6 +88,7 @@ class Venue:
             book_levels=book_levels,
             funding_interval_ms=funding_interval_ms,
             starting=dialect.starting_balances(),
+            wallet_aliases=dialect.wallet_aliases(),
         )
         key = api_key or secrets.token_hex(32)
         sec = secret or secrets.token_hex(32)

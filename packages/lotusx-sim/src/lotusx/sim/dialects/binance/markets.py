@@ -16,7 +16,7 @@ def _d(text: str) -> Decimal:
 
 def binance_markets() -> list[MarketSpec]:
     spot, perp = MarketKind.SPOT, MarketKind.LINEAR_PERP
-    perp_fees = {"maker_fee": _d("0.0002"), "taker_fee": _d("0.0005")}
+    maker, taker = _d("0.0002"), _d("0.0005")
     return [
         MarketSpec(
             SPOT,
@@ -60,7 +60,8 @@ def binance_markets() -> list[MarketSpec]:
             max_price=_d("809484"),
             market_max_qty=_d("120"),
             brackets=BTC_PERP_BRACKETS,
-            **perp_fees,
+            maker_fee=maker,
+            taker_fee=taker,
         ),
         MarketSpec(
             FUTURES,
@@ -78,6 +79,7 @@ def binance_markets() -> list[MarketSpec]:
             max_price=_d("306177"),
             market_max_qty=_d("2000"),
             brackets=ETH_PERP_BRACKETS,
-            **perp_fees,
+            maker_fee=maker,
+            taker_fee=taker,
         ),
     ]
