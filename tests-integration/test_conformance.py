@@ -1,7 +1,22 @@
 """Every connector in this repository through the conformance kit, against its simulated venue."""
 
+from typing import ClassVar
+
 from lotusx.core.testing import ConformanceSuite
 
 
 class TestBinance(ConformanceSuite):
     exchange = "binance"
+
+
+class TestOkx(ConformanceSuite):
+    exchange = "okx"
+    rest_book_sequence = False  # OKX's market/books carries no seqId
+    trading_wallet = "trading"
+    transfer_out: ClassVar[tuple[str, str]] = ("trading", "funding")
+
+
+class TestBybit(ConformanceSuite):
+    exchange = "bybit"
+    # A unified account trades spot and derivatives from one wallet; funds leave it for FUND.
+    transfer_out: ClassVar[tuple[str, str]] = ("unified", "funding")

@@ -18,12 +18,18 @@ from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.okx import books as bk
 from lotusx.sim.dialects.okx.auth import Credential, ws_login
 from lotusx.sim.dialects.okx.markets import Inst
-from lotusx.sim.dialects.okx.render import fmt, order_push, position_json
+from lotusx.sim.dialects.okx.render import (
+    balance_detail,
+    fmt,
+    order_push,
+    position_json,
+    wallet_ccys,
+)
 from lotusx.sim.dialects.okx.rest_public import BARS, candle_row, funding_json
 from lotusx.sim.model import AccountEvent, BalanceEvent, BookDelta, Event, OrderEvent, Side, Trade
 
 PUBLIC = frozenset({"books", "books5", "bbo-tbt", "trades", "mark-price", "funding-rate"})
-PRIVATE = frozenset({"orders", "positions", "balance_and_position"})
+PRIVATE = frozenset({"orders", "positions", "balance_and_position", "account"})
 CANDLES = {f"candle{bar}": iv for bar, iv in BARS.items()}
 SERVICES = ("public", "private", "business")
 BOOK_LEVELS = 400
@@ -282,6 +288,8 @@ class OkxStreams:
             self._push_positions(conn, arg, None)
         elif channel == "balance_and_position":
             self._push_balance(conn, arg, "snapshot", None)
+        elif channel == "account":
+            self._push_account(conn, arg, None)
 
     # ----------------------------------------------------------------- books
     def _book(self, inst: Inst) -> Any:
@@ -615,6 +623,18 @@ class OkxStreams:
                 self._push_positions(conn, arg, symbols)
         for conn, arg in self._private(account, "balance_and_position"):
             self._push_balance(conn, arg, kind, assets)
+        for conn, arg in self._private(account, "account"):
+            self._push_account(conn, arg, assets)
+
+    def _push_account(self, conn: Conn, arg: Arg, assets: tuple[str, ...] | None) -> None:
+        """The `account` channel: the trading account's balance, per changed currency (all of
+        them on subscribe), in the shape of GET /api/v5/account/balance."""
+        assert conn.cred is not None
+        account = conn.cred.account
+        now = self.core.now_ms()
+        ccys = list(assets) if assets is not None else wallet_ccys(self.core, account)
+        details = [balance_detail(self.core, account, c, now) for c in ccys]
+        conn.send({"arg": arg, "data": [{"uTime": str(now), "details": details}]})
 
     # ----------------------------------------------------------------- events
     def on_event(self, ev: Event) -> None:

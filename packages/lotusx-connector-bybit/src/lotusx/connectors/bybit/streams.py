@@ -1,0 +1,285 @@
+"""Bybit v5 WebSocket dialect: topics, ``op`` messages, login, book sync rule, merging.
+
+Public data uses one connection per category (``/v5/public/spot``, ``/v5/public/linear``);
+private data one ``/v5/private`` connection that logs in with the ``auth`` op before subscribing.
+Channels are topics (``orderbook.50.BTCUSDT``, ``order``...), subscribed with
+``{"op":"subscribe","args":[...]}`` (at most 10 per message, the spot limit) and routed by the
+message's ``topic``. The client pings with ``{"op":"ping"}`` every 20 s, as Bybit asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TypeVar, cast
+
+import msgspec
+
+from lotusx.core.book import BookSync, Delta, L2Book, SyncResult, Verdict
+from lotusx.core.errors import AuthenticationError
+from lotusx.core.observability import get_logger
+from lotusx.core.transport.signing import Credentials
+from lotusx.core.transport.ws import Frame, Heartbeat, HeartbeatKind, WsConnection
+
+from .signer import ws_auth_args
+from .wire import BookWire, WsMessageWire
+
+__all__ = [
+    "AUTH_TIMEOUT",
+    "EXECUTION_TOPIC",
+    "ORDER_TOPIC",
+    "PING",
+    "POSITION_TOPIC",
+    "WALLET_TOPIC",
+    "BybitBook",
+    "BybitBookSequence",
+    "PrivateProtocol",
+    "PublicProtocol",
+    "book_topic",
+    "kline_topic",
+    "merge",
+    "ticker_topic",
+    "to_delta",
+    "trade_topic",
+]
+
+T = TypeVar("T")
+PING = '{"op":"ping"}'
+HEARTBEAT = Heartbeat(HeartbeatKind.CLIENT_MESSAGE, 20.0, PING)
+_ARGS_PER_MESSAGE = 10  # spot accepts at most 10 args per subscribe request
+AUTH_TIMEOUT = 10.0
+AUTH_EXPIRY_MS = 10_000
+
+# Private topics (all categories).
+ORDER_TOPIC = "order"
+EXECUTION_TOPIC = "execution"
+WALLET_TOPIC = "wallet"
+POSITION_TOPIC = "position"
+
+
+def book_topic(depth: int, native: str) -> str:
+    return f"orderbook.{depth}.{native}"
+
+
+def trade_topic(native: str) -> str:
+    return f"publicTrade.{native}"
+
+
+def kline_topic(interval: str, native: str) -> str:
+    """``interval`` is Bybit's (``1``, ``60``, ``D``...)."""
+    return f"kline.{interval}.{native}"
+
+
+def ticker_topic(native: str) -> str:
+    return f"tickers.{native}"
+
+
+# ----------------------------------------------------------------------------- book sync rule
+
+
+class BybitBookSequence:
+    """Bybit's ``u`` only increases within a subscription; a delta that does not move it forward
+    is an inconsistency (the book is rebuilt from a fresh snapshot). Missing deltas are not
+    detectable from ``u``: Bybit re-sends a snapshot when it has a problem."""
+
+    def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict:
+        return Verdict.APPLY if delta.last > book_id else Verdict.GAP
+
+
+def to_delta(data: BookWire, ts: int) -> Delta:
+    return Delta(data.u, data.u, data.b, data.a, timestamp=ts)
+
+
+_decode_book = msgspec.json.Decoder(BookWire).decode
+
+
+class BybitBook:
+    """One ``orderbook.{depth}.{symbol}`` subscription's book, message by message.
+
+    * A ``snapshot`` replaces the book (whatever its ``u``: ``u == 1`` after a Bybit restart).
+    * A ``delta`` applies when its ``u`` is above the book's; a delta before the first snapshot
+      (or after a reset, until the next snapshot) belongs to an older subscription: dropped.
+    * Inconsistencies discard the book and return `SyncResult.RESYNC` (the caller resubscribes
+      for a fresh snapshot): a delta that does not move ``u`` forward, a delta with ``u == 1``,
+      ``seq`` going backwards, a malformed message or level, a crossed book.
+    """
+
+    def __init__(self, book: L2Book, exchange: str | None = "bybit") -> None:
+        self.sync = BookSync(book, BybitBookSequence(), exchange=exchange)
+        self.last_seq = -1
+
+    @property
+    def book(self) -> L2Book:
+        return self.sync.book
+
+    @property
+    def live(self) -> bool:
+        return self.sync.live
+
+    def reset(self, reason: str) -> SyncResult:
+        return self.sync.reset(reason)
+
+    def on_message(self, message: WsMessageWire) -> SyncResult:
+        try:
+            data = _decode_book(message.data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return self.sync.reset("malformed_event")
+        sync = self.sync
+        if message.type == "snapshot":
+            result = sync.on_snapshot(data.b, data.a, data.u, timestamp=message.ts)
+            self.last_seq = data.seq
+        elif message.type != "delta":
+            return sync.reset("malformed_event")
+        elif not sync.live:
+            return SyncResult.SKIPPED
+        elif data.u == 1:
+            return sync.reset("service_restart")
+        elif data.seq < self.last_seq:
+            return sync.reset("seq_backwards")
+        else:
+            result = sync.on_delta(to_delta(data, message.ts))
+            self.last_seq = max(self.last_seq, data.seq)
+        if result is SyncResult.APPLIED and sync.book.crossed:
+            return sync.reset("crossed")
+        return result
+
+
+# ----------------------------------------------------------------------------- protocols
+
+
+class _Control(msgspec.Struct):
+    topic: str | None = None
+    op: str | None = None
+    success: bool | None = None
+    ret_msg: str = ""
+
+
+_decode_control = msgspec.json.Decoder(_Control).decode
+
+
+class PublicProtocol:
+    """``subscribe``/``unsubscribe`` ops; data messages routed by ``topic``."""
+
+    heartbeat = HEARTBEAT
+
+    def __init__(self, exchange: str = "bybit") -> None:
+        self._ids = itertools.count(1)
+        self._log = get_logger(exchange)
+
+    def _messages(self, op: str, channels: Sequence[str]) -> list[str]:
+        return [
+            msgspec.json.encode(
+                {
+                    "req_id": str(next(self._ids)),
+                    "op": op,
+                    "args": list(channels[i : i + _ARGS_PER_MESSAGE]),
+                }
+            ).decode()
+            for i in range(0, len(channels), _ARGS_PER_MESSAGE)
+        ]
+
+    def subscribe_messages(self, channels: Sequence[str]) -> list[str]:
+        return self._messages("subscribe", channels)
+
+    def unsubscribe_messages(self, channels: Sequence[str]) -> list[str]:
+        return self._messages("unsubscribe", channels)
+
+    def route(self, frame: Frame) -> tuple[str, msgspec.Raw | bytes] | None:
+        control = _decode_control(frame)
+        if control.topic is not None:
+            return control.topic, frame
+        if control.success is False:
+            self._log.warning("ws_op_failed", op=control.op, msg=control.ret_msg)
+        return None  # pong, subscribe/auth acknowledgements
+
+    async def on_connect(self, connection: WsConnection) -> None:
+        return None
+
+
+class PrivateProtocol(PublicProtocol):
+    """The public dialect plus the ``auth`` op, sent and confirmed before subscribing."""
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        now_ms: Callable[[], int],
+        exchange: str = "bybit",
+    ) -> None:
+        super().__init__(exchange)
+        self._credentials = credentials
+        self._now_ms = now_ms
+
+    def auth_message(self) -> str:
+        expires = self._now_ms() + AUTH_EXPIRY_MS
+        return msgspec.json.encode(
+            {
+                "req_id": str(next(self._ids)),
+                "op": "auth",
+                "args": ws_auth_args(self._credentials, expires),
+            }
+        ).decode()
+
+    async def on_connect(self, connection: WsConnection) -> None:
+        await connection.send(self.auth_message())
+        deadline = time.monotonic() + AUTH_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("bybit private stream: no auth reply")
+            control = _decode_control(await connection.receive(left))
+            if control.op != "auth":
+                continue
+            if control.success:
+                return
+            raise AuthenticationError(
+                control.ret_msg or "auth refused", exchange="bybit", endpoint="ws.auth"
+            )
+
+
+# ----------------------------------------------------------------------------- merging
+
+_DONE = object()
+
+
+async def merge(*iterators: AsyncIterator[T]) -> AsyncIterator[T]:
+    """Interleave async iterators; the first error in any of them ends the merge with it."""
+    if len(iterators) == 1:
+        async for item in iterators[0]:
+            yield item
+        return
+    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=1)
+
+    async def pump(source: AsyncIterator[T]) -> None:
+        try:
+            async for item in source:
+                await queue.put(item)
+        except Exception as exc:
+            await queue.put(exc)
+            return
+        await queue.put(_DONE)
+
+    tasks = [asyncio.create_task(pump(source)) for source in iterators]
+    running = len(tasks)
+    try:
+        while running:
+            got = await queue.get()
+            if got is _DONE:
+                running -= 1
+            elif isinstance(got, Exception):
+                raise got
+            else:
+                yield cast(T, got)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for source in iterators:
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
