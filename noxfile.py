@@ -17,7 +17,7 @@ EXCLUDE_NEWER = PYPROJECT["tool"]["uv"]["exclude-newer"]
 GROUPS = PYPROJECT["dependency-groups"]
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests"]  # soak and bench run on demand
 nox.options.reuse_existing_virtualenvs = True
 
 # Dependencies first: core, the simulator, the connectors, then the meta-distribution.
@@ -74,3 +74,10 @@ def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks with ccxt (installed here only, never a product dependency)."""
     _install(session, *GROUPS["bench"])
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Minutes of streaming and trading under random faults; not in CI (`-- --duration 300`)."""
+    _install(session, *GROUPS["test"])
+    session.run("python", "tests-integration/soak.py", *(session.posargs or ["--duration", "120"]))

@@ -8,6 +8,8 @@ jitter, logs in again and resubscribes everything. Each subscription is told of 
 `Reset` item so that stateful consumers (order books) resynchronise instead of silently
 continuing across a hole.
 
+A frame that cannot be parsed is lost data: every subscription of the connection gets a `Reset`.
+
 Queues are bounded. When a consumer falls behind, its subscription's `Overflow` policy applies:
 ``RESET`` (drop the backlog and deliver a `Reset`: right for books, which resync), ``DROP_OLDEST``
 (keep the newest: right for tickers and mark prices; counted), or ``RAISE`` (the consumer's next
@@ -369,6 +371,13 @@ class WsSession:
             except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
                 self.malformed += 1
                 self._log.warning("ws_malformed_frame", error=str(exc), frame=frame[:120])
+                # Whichever channel lost this frame, state built on it may now be wrong, and
+                # not every feed's sequence numbers can tell (Bybit's are not contiguous).
+                # Resubscribing brings fresh snapshots on exchanges that send them on subscribe.
+                self._reset_all("malformed_frame")
+                channels = list(subs)
+                await self._send_all(self.protocol.unsubscribe_messages(channels))
+                await self._send_all(self.protocol.subscribe_messages(channels))
                 continue
             if routed is None:
                 continue

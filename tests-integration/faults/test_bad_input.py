@@ -1,0 +1,384 @@
+"""Malformed REST bodies and WS frames: a typed LotusX error or a resync, never a crash of the
+session, never a silently wrong value.
+
+REST: a local aiohttp proxy sits between the connector and its simulated venue. It passes every
+request through, except the endpoint under test, which it answers with a Hypothesis-generated
+mutation of the venue's real body (truncated JSON, wrong types, missing fields, huge or
+non-finite numbers, unknown enum values). A call must then either return exactly what a strict
+reading of the body gives, or raise a `LotusXError`.
+WS: the venue's ``malformed_frames`` switch truncates live frames; books must resync and stay right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import aiohttp
+import pytest
+from aiohttp import web
+from faultkit import BookTruth, BookWatch, environment, resyncs_total
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lotusx.core.errors import LotusXError
+from lotusx.core.types import OrderStatus
+
+T = TypeVar("T")
+
+# Per exchange: the endpoints answered with bad bodies. (url key, method, path, call, check)
+KNOWN_STATUS = {"NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "REJECTED", "EXPIRED",
+                "EXPIRED_IN_MATCH", "PENDING_CANCEL"}  # fmt: skip
+
+
+def _finite_positive(text: Any, allow_zero: bool = False) -> Decimal | None:
+    # A JSON number decoded exactly (msgspec reads it into Decimal from its text) is not wrong.
+    if isinstance(text, bool) or not isinstance(text, (str, int, Decimal)):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or (value == 0 and not allow_zero):
+        return None
+    return value
+
+
+def _strict_book(body: Any, depth: int) -> tuple[list[Any], list[Any], int] | None:
+    """The book a strict reader gets from a Binance depth body, or None if it is not one."""
+    if not isinstance(body, dict) or type(body.get("lastUpdateId")) is not int:
+        return None
+    sides = []
+    for key in ("bids", "asks"):
+        levels = body.get(key)
+        if not isinstance(levels, list):
+            return None
+        parsed = []
+        for level in levels:
+            if not (isinstance(level, list) and len(level) == 2):
+                return None
+            price, qty = _finite_positive(level[0]), _finite_positive(level[1], allow_zero=True)
+            if price is None or qty is None:
+                return None
+            parsed.append((price, qty))
+        sides.append(parsed[:depth])
+    return sides[0], sides[1], body["lastUpdateId"]
+
+
+# ------------------------------------------------------------------ a loop in a thread
+
+
+class LoopThread:
+    """An event loop on a thread, so synchronous Hypothesis tests can drive async code."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class Proxy:
+    """Forwards to the venue; `override[(method, path)]` bytes replace the venue's answer."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.override: dict[tuple[str, str], bytes] = {}
+        self.served = 0
+        self.runner: web.AppRunner | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = self.override.get((request.method, request.path))
+        if body is not None:
+            self.served += 1
+            return web.Response(body=body, content_type="application/json")
+        assert self.session is not None
+        async with self.session.request(
+            request.method,
+            self.upstream + request.raw_path,
+            data=await request.read(),
+            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+        ) as answer:
+            payload = await answer.read()
+            headers = {k: v for k, v in answer.headers.items() if k.upper().startswith("X-")}
+            return web.Response(
+                body=payload, status=answer.status, headers=headers,
+                content_type="application/json",
+            )  # fmt: skip
+
+    async def start(self) -> None:
+        self.session = aiohttp.ClientSession()
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.session is not None:
+            await self.session.close()
+
+
+class World:
+    """Venue + proxy + connector, alive across Hypothesis examples."""
+
+    def __init__(self, exchange: str) -> None:
+        self.exchange = exchange
+        self._cm: Any = None
+        self.proxy: Proxy | None = None
+
+    async def start(self) -> None:
+        from lotusx.sim import Venue
+
+        self.venue_cm = Venue.start(self.exchange, seed=3, tick_interval=3600)
+        self.venue = await self.venue_cm.__aenter__()
+        self.proxy = Proxy(self.venue.urls["spot_rest"])
+        await self.proxy.start()
+        self._cm = environment  # keep the import used for the symbol helpers
+        from lotusx.core.registry import connect
+
+        urls = dict(self.venue.urls)
+        urls["spot_rest"] = self.proxy.url
+        self.connector = connect(
+            self.exchange, api_key=self.venue.api_key, secret=self.venue.secret, urls=urls
+        )
+        await self.connector.__aenter__()
+        from lotusx.core.types import Symbol
+
+        spec = next(s for s in self.venue.view.instruments() if s.kind.value == "spot")
+        self.spot = Symbol(spec.base, spec.quote)
+        self.native = spec.symbol
+
+    async def stop(self) -> None:
+        await self.connector.__aexit__(None, None, None)
+        assert self.proxy is not None
+        await self.proxy.stop()
+        await self.venue_cm.__aexit__(None, None, None)
+
+
+@pytest.fixture
+def world(exchange: str) -> Iterator[tuple[LoopThread, World]]:
+    if exchange != "binance":
+        pytest.skip(f"no malformed-REST endpoint table for {exchange} yet")
+    loop = LoopThread()
+    w = World(exchange)
+    loop.run(w.start())
+    try:
+        yield loop, w
+    finally:
+        loop.run(w.stop())
+        loop.stop()
+
+
+# ------------------------------------------------------------------ body mutations
+
+JSON_SCALAR = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=8),
+)  # fmt: skip
+NUMERIC_TEXT = st.sampled_from(
+    ["1e400", "-1", "0", "NaN", "Infinity", "-Infinity", "9" * 400, "1.0000000000000000001",
+     "0x10", "", " 1", "1,5", "١٢"]
+)  # fmt: skip
+
+
+@st.composite
+def mutated(draw: st.DrawFn, template: dict[str, Any], enum_field: str | None) -> bytes:
+    body = json.loads(json.dumps(template))
+    kind = draw(
+        st.sampled_from(["truncate", "drop", "retype", "number", "enum", "level", "garbage"])
+    )
+    if kind == "truncate":
+        text = json.dumps(body).encode()
+        return text[: draw(st.integers(0, max(0, len(text) - 1)))]
+    if kind == "garbage":
+        return draw(st.binary(max_size=40))
+    keys = sorted(body)
+    key = draw(st.sampled_from(keys))
+    if kind == "drop":
+        del body[key]
+    elif kind == "retype":
+        body[key] = draw(JSON_SCALAR | st.lists(JSON_SCALAR, max_size=2))
+    elif kind == "number":
+        numeric = [k for k in keys if isinstance(body[k], (str, int)) and k != enum_field]
+        body[draw(st.sampled_from(numeric))] = draw(NUMERIC_TEXT | st.integers(10**18, 10**40))
+    elif kind == "enum" and enum_field is not None:
+        body[enum_field] = draw(st.sampled_from(["WEIRD", "", "new", "Filled", "CANCELLED"]))
+    elif kind == "level" and isinstance(body.get("bids"), list) and body["bids"]:
+        side = draw(st.sampled_from(["bids", "asks"]))
+        i = draw(st.integers(0, len(body[side]) - 1))
+        body[side][i] = draw(
+            st.lists(NUMERIC_TEXT | JSON_SCALAR, min_size=0, max_size=3)
+            | st.tuples(NUMERIC_TEXT, NUMERIC_TEXT).map(list)
+        )
+    return json.dumps(body).encode()
+
+
+SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)  # fmt: skip
+
+
+def _call(loop: LoopThread, coro: Coroutine[Any, Any, T]) -> tuple[T | None, BaseException | None]:
+    try:
+        return loop.run(coro, timeout=20), None
+    except BaseException as exc:  # classified by the caller
+        return None, exc
+
+
+def test_malformed_depth_bodies(world: tuple[LoopThread, World], request: Any) -> None:
+    loop, w = world
+    if w.exchange == "binance":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason=(
+                    "binance wire._levels/to_orderbook accept any Decimal-parsable level text: "
+                    "a depth body with level ['1e400', '-1'] (also 'NaN', 'Infinity', negative "
+                    "or zero prices) is returned as a book level instead of raising; it only "
+                    "catches ArithmeticError"
+                ),
+            )
+        )
+    assert w.proxy is not None
+    template = loop.run(_real_depth(w))
+
+    @SETTINGS
+    @given(body=mutated(template, None))
+    def check(body: bytes) -> None:
+        assert w.proxy is not None
+        w.proxy.override[("GET", "/api/v3/depth")] = body
+        book, exc = _call(loop, w.connector.get_orderbook(w.spot, depth=5))
+        try:
+            parsed: Any = json.loads(body)
+        except ValueError:
+            parsed = None
+        expected = _strict_book(parsed, 5)
+        if exc is not None:
+            assert isinstance(exc, LotusXError), f"untyped error {exc!r} for {body[:200]!r}"
+            return
+        assert expected is not None, f"accepted a malformed body silently: {body[:300]!r}"
+        assert book is not None
+        assert [(lv.price, lv.quantity) for lv in book.bids] == expected[0], body[:300]
+        assert [(lv.price, lv.quantity) for lv in book.asks] == expected[1], body[:300]
+        assert book.sequence == expected[2]
+
+    try:
+        check()
+    finally:
+        w.proxy.override.clear()
+    # The session survived: a real call through the same connector still works.
+    book = loop.run(w.connector.get_orderbook(w.spot, depth=5))
+    assert book.sequence == w.venue.view.book(w.native).update_id
+
+
+async def _real_depth(w: World) -> dict[str, Any]:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.get(
+            f"{w.venue.urls['spot_rest']}/api/v3/depth", params={"symbol": w.native, "limit": "5"}
+        ) as r,
+    ):
+        body: dict[str, Any] = await r.json()
+        return body
+
+
+async def _real_order(w: World) -> dict[str, Any]:
+    from lotusx.core.testing import Target
+
+    target = Target(w.connector, w.venue, w.spot, None)
+    await w.connector.place_order(await target.resting_buy(w.spot, "badin-1"))
+    w.proxy_override_path = "/api/v3/order"
+    order = w.venue.view.order(client_id="badin-1")
+    assert order is not None
+    return {
+        "symbol": w.native, "orderId": order.order_id, "orderListId": -1,
+        "clientOrderId": "badin-1", "price": f"{order.price:f}", "origQty": f"{order.orig_qty:f}",
+        "executedQty": "0.00000000", "cummulativeQuoteQty": "0.00000000", "status": "NEW",
+        "timeInForce": "GTC", "type": "LIMIT", "side": "BUY", "stopPrice": "0.00000000",
+        "icebergQty": "0.00000000", "time": order.created_ms, "updateTime": order.created_ms,
+        "isWorking": True, "workingTime": order.created_ms, "origQuoteOrderQty": "0.00000000",
+        "selfTradePreventionMode": "NONE",
+    }  # fmt: skip
+
+
+def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
+    loop, w = world
+    assert w.proxy is not None
+    template = loop.run(_real_order(w))
+    statuses = {s.value for s in OrderStatus}
+
+    @SETTINGS
+    @given(body=mutated(template, "status"))
+    def check(body: bytes) -> None:
+        assert w.proxy is not None
+        w.proxy.override[("GET", "/api/v3/order")] = body
+        order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id="badin-1"))
+        if exc is not None:
+            assert isinstance(exc, LotusXError), f"untyped error {exc!r} for {body[:200]!r}"
+            return
+        assert order is not None
+        parsed = json.loads(body, parse_float=Decimal)
+        # Whatever was accepted must be exactly what the body says.
+        assert parsed.get("status") in KNOWN_STATUS, f"unknown status accepted: {body[:300]!r}"
+        assert order.status.value in statuses
+        assert order.order_id == str(parsed["orderId"])
+        assert order.quantity == _finite_positive(parsed.get("origQty")), body[:300]
+        price = _finite_positive(parsed.get("price"))
+        assert price is not None and order.price == price, body[:300]
+        assert order.filled_quantity == _finite_positive(
+            parsed.get("executedQty"), allow_zero=True
+        ), body[:300]
+
+    try:
+        check()
+    finally:
+        w.proxy.override.clear()
+    order = loop.run(w.connector.get_order(w.spot, client_order_id="badin-1"))
+    assert order.client_order_id == "badin-1"
+
+
+# ------------------------------------------------------------------ WS frames
+
+
+async def test_truncated_ws_frames_resync_and_books_stay_right(exchange: str) -> None:
+    async with environment(exchange, seed=9, tick_interval=0.05) as env:
+        market, native = env.native(env.spot)
+        truth = BookTruth(env.venue, market, native, 10)
+        watch = BookWatch(env.connector, env.spot, truth, depth=10)
+        before = resyncs_total(exchange)
+        until = time.monotonic() + 3.0
+
+        async def inject() -> None:
+            for _ in range(4):
+                await asyncio.sleep(0.5)
+                env.venue.faults.malformed_frames(3)
+
+        await asyncio.gather(inject(), watch.run(until))
+        truth.close()
+        assert env.venue.faults.injected["malformed_frames"] >= 6
+        assert not watch.errors, watch.errors
+        assert not watch.wrong, watch.wrong[:3]
+        assert watch.verified > 10
+        assert resyncs_total(exchange) > before, "truncated diffs must force a resync"
+
+
+Fn = Callable[..., Any]
