@@ -246,18 +246,6 @@ def _call(loop: LoopThread, coro: Coroutine[Any, Any, T]) -> tuple[T | None, Bas
 
 def test_malformed_depth_bodies(world: tuple[LoopThread, World], request: Any) -> None:
     loop, w = world
-    if w.exchange == "binance":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "binance wire._levels/to_orderbook accept any Decimal-parsable level text: "
-                    "a depth body with level ['1e400', '-1'] (also 'NaN', 'Infinity', negative "
-                    "or zero prices) is returned as a book level instead of raising; it only "
-                    "catches ArithmeticError"
-                ),
-            )
-        )
     assert w.proxy is not None
     template = loop.run(_real_depth(w))
 

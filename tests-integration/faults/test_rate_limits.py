@@ -190,19 +190,8 @@ async def test_second_quota_burst_no_429_and_full_use(
     exchange: str, seconds: float, record_property: pytest.RecordProperty, request: Any
 ) -> None:
     """Per-second weight quotas published by the venue: thousands of calls in seconds."""
-    if exchange == "binance":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "binance connector: a REQUEST_WEIGHT quota published with an interval other "
-                    "than 1 MINUTE (e.g. 1 SECOND → limiter quota 'weight_1s') is registered "
-                    "from exchangeInfo but never charged: endpoints.py _costs()/"
-                    "*_depth_costs() hard-code 'weight_1m', so the limiter ignores it and the "
-                    "venue answers 429 then 418 (IP ban)"
-                ),
-            )
-        )
+    if exchange != "binance":
+        pytest.skip(f"the burst mix and quota rules are written for Binance, not yet {exchange}")
     rules = {
         "spot": [
             RateLimitRule("REQUEST_WEIGHT", "SECOND", 1, WEIGHT_PER_SECOND["spot"]),
@@ -215,6 +204,9 @@ async def test_second_quota_burst_no_429_and_full_use(
     }
     async with environment(exchange, seed=5, rate_limits=rules, ban_ms=2000) as env:
         await env.connector.load_instruments(reload=True)
+        # The quotas are learnt from exchangeInfo's answer, whose own weight lands in a window
+        # the new quota never saw: start the burst in the next one (see docs/reliability.md).
+        await asyncio.sleep(1.05 - env.venue.now_ms() % 1000 / 1000)
         before = _statuses(env)
         first_window = env.venue.now_ms() // 1000 * 1000 + 1000
         outcomes, peaks = await _measure(env, seconds)

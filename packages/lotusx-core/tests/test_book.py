@@ -172,3 +172,24 @@ def test_resyncs_counted_per_exchange_and_reason() -> None:
     sync.on_snapshot([], [], 10)
     sync.on_delta(d(20, 21))
     assert REGISTRY.get_sample_value("lotusx_book_resyncs_total", labels) == before + 1
+
+
+@pytest.mark.parametrize(
+    "level",
+    [("NaN", "1"), ("1e400x", "1"), ("-1", "1"), ("0", "1"), ("1", "-1"), ("1", "Infinity")],
+)
+def test_levels_from_text_rejects_impossible_levels(level: tuple[str, str]) -> None:
+    from lotusx.core.book import levels_from_text
+
+    with pytest.raises(ValueError, match="book level"):
+        levels_from_text([("2", "1"), level])
+
+
+def test_levels_from_text_keeps_order_and_depth() -> None:
+    from lotusx.core.book import levels_from_text
+
+    levels = levels_from_text([("2.50", "1.0"), ("2.40", "0"), ("2.30", "3")], 2)
+    assert [(lv.price, lv.quantity) for lv in levels] == [
+        (Decimal("2.50"), Decimal("1.0")),
+        (Decimal("2.40"), Decimal("0")),
+    ]

@@ -39,6 +39,7 @@ __all__ = [
     "SequencePolicy",
     "SyncResult",
     "Verdict",
+    "levels_from_text",
     "price_parser",
 ]
 
@@ -86,6 +87,25 @@ _PRICE = itemgetter(0)
 _QUANTITY = itemgetter(1)
 _NONZERO = methodcaller("strip", "0.")  # "" (falsy) exactly when the quantity is zero
 _DROP_DOT = methodcaller("replace", ".", "", 1)
+
+
+def levels_from_text(levels: Sequence[Level], depth: int | None = None) -> tuple[BookLevel, ...]:
+    """`BookLevel`s from ``(price, quantity)`` text, best first as given, the top ``depth``.
+
+    Raises ValueError for anything that is not a finite positive price and a finite
+    non-negative quantity (``"NaN"``, ``"1e400"`` in a price field, ``"-1"``...): a book level is
+    never silently wrong.
+    """
+    out = []
+    for price_text, quantity_text in levels[:depth]:
+        try:
+            price, quantity = Decimal(price_text), Decimal(quantity_text)
+        except ArithmeticError as exc:
+            raise ValueError(f"book level {price_text!r}/{quantity_text!r} is not decimal") from exc
+        if not (price.is_finite() and quantity.is_finite() and price > 0 and quantity >= 0):
+            raise ValueError(f"book level {price_text!r}/{quantity_text!r} is out of range")
+        out.append(BookLevel(price, quantity))
+    return tuple(out)
 
 
 def _text_decimals(*sides: list[Level]) -> int:

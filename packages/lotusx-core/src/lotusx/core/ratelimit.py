@@ -30,13 +30,19 @@ class WindowKind(StrEnum):
 
 
 class Quota(msgspec.Struct, frozen=True):
-    """``limit`` units per ``window_ms``. ``headroom`` is the fraction kept in reserve."""
+    """``limit`` units per ``window_ms``. ``headroom`` is the fraction kept in reserve.
+
+    ``unit`` groups quotas that count the same thing over different windows (Binance publishes
+    request weight per minute and, at times, per second): a cost named by the unit is charged
+    to every quota of that unit, so a newly published window is enforced without code changes.
+    """
 
     name: str
     limit: int
     window_ms: int
     kind: WindowKind = WindowKind.FIXED
     headroom: float = 0.02
+    unit: str = ""
 
     @property
     def usable(self) -> int:
@@ -109,6 +115,7 @@ class RateLimiter:
         self.exchange = exchange
         self._now = clock or (lambda: time.time_ns() // 1_000_000)
         self._windows: dict[str, _Window] = {}
+        self._units: dict[str, list[_Window]] = {}
         self._lock = asyncio.Lock()
         self._paused_until = 0
         for quota in quotas or []:
@@ -122,9 +129,26 @@ class RateLimiter:
         """Add a quota or replace its limits (e.g. from the exchange's published rules)."""
         window = self._windows.get(quota.name)
         if window is None:
-            self._windows[quota.name] = _Window(quota)
+            self._windows[quota.name] = window = _Window(quota)
         else:
             window.quota = quota
+        self._units = {}
+        for w in self._windows.values():
+            if w.quota.unit:
+                self._units.setdefault(w.quota.unit, []).append(w)
+
+    def _charged(self, costs: Mapping[str, int]) -> list[tuple[_Window, int]]:
+        """The windows a call's costs apply to: by quota name, or every quota of a unit."""
+        out = []
+        for key, cost in costs.items():
+            if cost <= 0:
+                continue
+            window = self._windows.get(key)
+            if window is not None:
+                out.append((window, cost))
+            else:
+                out.extend((w, cost) for w in self._units.get(key, ()))
+        return out
 
     def used(self, name: str) -> int:
         window = self._windows[name]
@@ -134,25 +158,22 @@ class RateLimiter:
     async def acquire(self, costs: Mapping[str, int]) -> float:
         """Wait until every quota named in ``costs`` has room, then book them.
 
+        A cost is keyed by a quota name or by a unit (charged to every quota of that unit).
         Returns the seconds waited. Costs naming unknown quotas are ignored (a quota the exchange
         has not published yet cannot be enforced).
         """
         waited = 0.0
+        charged = self._charged(costs)
         async with self._lock:
             while True:
                 now = self._now()
                 delay_ms = max(0, self._paused_until - now)
-                for name, cost in costs.items():
-                    window = self._windows.get(name)
-                    if window is None or cost <= 0:
-                        continue
+                for window, cost in charged:
                     window.roll(now)
                     delay_ms = max(delay_ms, window.wait_ms(cost, now))
                 if delay_ms <= 0:
-                    for name, cost in costs.items():
-                        window = self._windows.get(name)
-                        if window is not None and cost > 0:
-                            window.book(cost, now)
+                    for window, cost in charged:
+                        window.book(cost, now)
                     break
                 await asyncio.sleep(delay_ms / 1000)
                 waited += delay_ms / 1000

@@ -287,9 +287,10 @@ class BinanceConnector(Connector):
         limiter = self._client(venue).limiter
         for rule in info.rateLimits:
             name = ep.quota_name(rule.rateLimitType, rule.interval, rule.intervalNum)
+            unit = ep.quota_unit(rule.rateLimitType)
             window = ep.WINDOW_MS.get(rule.interval)
-            if name is not None and window is not None:
-                limiter.set_quota(Quota(name, rule.limit, window * rule.intervalNum))
+            if name is not None and unit is not None and window is not None:
+                limiter.set_quota(Quota(name, rule.limit, window * rule.intervalNum, unit=unit))
         self._rate_rules[venue] = list(info.rateLimits)
         return info
 

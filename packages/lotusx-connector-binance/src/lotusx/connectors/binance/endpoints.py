@@ -51,21 +51,26 @@ TESTNET: Mapping[str, str] = {
 # Published defaults, used until exchangeInfo's ``rateLimits`` replace them.
 DEFAULT_QUOTAS: Mapping[Venue, tuple[Quota, ...]] = {
     Venue.SPOT: (
-        Quota("weight_1m", 6000, 60_000),
-        Quota("orders_10s", 50, 10_000),
-        Quota("orders_1d", 160_000, 86_400_000),
-        Quota("raw_5m", 61_000, 300_000),
+        Quota("weight_1m", 6000, 60_000, unit="weight"),
+        Quota("orders_10s", 50, 10_000, unit="orders"),
+        Quota("orders_1d", 160_000, 86_400_000, unit="orders"),
+        Quota("raw_5m", 61_000, 300_000, unit="raw"),
     ),
     Venue.FUTURES: (
-        Quota("weight_1m", 2400, 60_000),
-        Quota("orders_10s", 300, 10_000),
-        Quota("orders_1m", 1200, 60_000),
+        Quota("weight_1m", 2400, 60_000, unit="weight"),
+        Quota("orders_10s", 300, 10_000, unit="orders"),
+        Quota("orders_1m", 1200, 60_000, unit="orders"),
     ),
 }
 
 _KIND = {"REQUEST_WEIGHT": "weight", "ORDERS": "orders", "RAW_REQUESTS": "raw"}
 _LETTER = {"SECOND": "s", "MINUTE": "m", "HOUR": "h", "DAY": "d"}
 WINDOW_MS = {"SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
+
+
+def quota_unit(rate_limit_type: str) -> str | None:
+    """``REQUEST_WEIGHT`` → ``weight``, ``ORDERS`` → ``orders``, ``RAW_REQUESTS`` → ``raw``."""
+    return _KIND.get(rate_limit_type)
 
 
 def quota_name(rate_limit_type: str, interval: str, interval_num: int) -> str | None:
@@ -77,13 +82,13 @@ def quota_name(rate_limit_type: str, interval: str, interval_num: int) -> str | 
 
 
 def _costs(weight: int, orders: int = 0, *, venue: Venue) -> dict[str, int]:
-    costs = {"weight_1m": weight}
+    """Costs by unit: charged to every published window of request weight, order count and
+    (spot) raw requests, whatever windows exchangeInfo lists."""
+    costs = {"weight": weight}
     if venue is Venue.SPOT:
-        costs["raw_5m"] = 1
-        if orders:
-            costs |= {"orders_10s": orders, "orders_1d": orders}
-    elif orders:
-        costs |= {"orders_10s": orders, "orders_1m": orders}
+        costs["raw"] = 1
+    if orders:
+        costs["orders"] = orders
     return costs
 
 

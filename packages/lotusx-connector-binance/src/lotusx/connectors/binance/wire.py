@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from msgspec import Struct
 
+from lotusx.core.book import levels_from_text
 from lotusx.core.errors import ExchangeError
 from lotusx.core.types import (
     Balance,
@@ -186,8 +187,8 @@ class DepthWire(Struct):
 
 def _levels(levels: list[TextLevel], depth: int) -> tuple[BookLevel, ...]:
     try:
-        return tuple(BookLevel(Decimal(p), Decimal(q)) for p, q in levels[:depth])
-    except ArithmeticError as exc:
+        return levels_from_text(levels, depth)
+    except ValueError as exc:
         raise unexpected(f"malformed book level: {exc}") from exc
 
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 import msgspec
 from msgspec import Struct, field
 
+from lotusx.core.book import levels_from_text
 from lotusx.core.errors import ExchangeError, InvalidOrderError
 from lotusx.core.types import (
     Balance,
@@ -224,8 +225,8 @@ class BookWire(Struct):
 
 def _levels(levels: list[TextLevel], depth: int) -> tuple[BookLevel, ...]:
     try:
-        return tuple(BookLevel(Decimal(p), Decimal(q)) for p, q in levels[:depth])
-    except ArithmeticError as exc:
+        return levels_from_text(levels, depth)
+    except ValueError as exc:
         raise unexpected(f"malformed book level: {exc}") from exc
 
 
