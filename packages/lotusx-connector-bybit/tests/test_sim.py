@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 from decimal import ROUND_UP, Decimal
 from typing import Any, TypeVar
 
-import pytest
-
 from lotusx.connectors.bybit import BybitConnector
-from lotusx.core.errors import BadRequest, ExchangeError, InsufficientFunds, PostOnlyWouldTake
+from lotusx.core.errors import ExchangeError, InsufficientFunds, PostOnlyWouldTake
 from lotusx.core.types import (
     AmendRequest,
     Order,
@@ -141,9 +139,6 @@ async def test_private_streams_positions_and_mark_price(ex: BybitConnector, venu
     assert mark.mark_price == venue.view.mark_price("BTCUSDT")
 
 
-@pytest.mark.xfail(
-    raises=BadRequest, strict=False, reason="lotusx-sim has no /v5/user/query-api (own UID) yet"
-)
 async def test_sub_account_transfer(ex: BybitConnector, venue: Any) -> None:
     subs = await ex.get_subaccounts()
     sub = subs[0].account_id

@@ -182,7 +182,6 @@ async def test_private_streams(ex: OkxConnector, venue: Any) -> None:
     assert orders.error is None and fills.error is None and positions.error is None
 
 
-@pytest.mark.xfail(reason="lotusx-sim's OKX dialect has no `account` channel yet", strict=False)
 async def test_balance_stream_follows_the_venue(ex: OkxConnector, venue: Any) -> None:
     balances = Collector(ex.stream_balances())
     try:

@@ -364,6 +364,9 @@ async def test_account_position_assets(bybit: Any) -> None:
     assert code(broke) == 131212
     subs = ok(await bybit.get("/v5/user/query-sub-members", private=True))["subMembers"]
     assert len(subs) == 2
+    me = ok(await bybit.get("/v5/user/query-api", private=True))
+    assert (me["userID"], me["isMaster"], me["parentUid"]) == (100000001, True, "0")
+    assert me["secret"] == ""
     ok(
         await bybit.post(
             "/v5/asset/transfer/universal-transfer",

@@ -38,6 +38,7 @@ DEFAULT: dict[str, int] = {
     "/v5/asset/deposit/query-record": 10,
     "/v5/asset/withdraw/query-record": 10,
     "/v5/user/query-sub-members": 10,
+    "/v5/user/query-api": 10,
 }
 
 

@@ -273,6 +273,44 @@ async def sub_members(ctx: Ctx) -> Any:
     }
 
 
+async def api_key_info(ctx: Ctx) -> Any:
+    """GET /v5/user/query-api: the calling key's own account (any permission may ask)."""
+    info = ctx.core.ledger.accounts[ctx.acct]
+    master = ctx.core.ledger.accounts[info.master] if info.master is not None else None
+    trade = ["Order", "Position"]
+    return {
+        "id": str(info.uid * 10 + 1),
+        "note": "lotusx-sim",
+        "apiKey": "",
+        "readOnly": 0,
+        "secret": "",
+        "permissions": {
+            "ContractTrade": trade,
+            "Spot": ["SpotTrade"],
+            "Wallet": ["AccountTransfer", "SubMemberTransfer", "Withdraw"],
+            "Options": [],
+            "Derivatives": [],
+            "Exchange": [],
+            "Earn": [],
+            "BlockTrade": [],
+        },
+        "ips": ["*"],
+        "type": 1,
+        "deadlineDay": -1,
+        "expiredAt": "",
+        "createdAt": "",
+        "uta": 1,
+        "userID": info.uid,
+        "inviterID": 0,
+        "vipLevel": "No VIP",
+        "mktMakerLevel": "0",
+        "affiliateID": 0,
+        "rsaPublicKey": "",
+        "isMaster": master is None,
+        "parentUid": str(master.uid) if master is not None else "0",
+    }
+
+
 def routes() -> list[Route]:
     get, post = "GET", "POST"
     return [
@@ -286,4 +324,5 @@ def routes() -> list[Route]:
         Route(get, "/v5/asset/deposit/query-record", deposit_records, private=True),
         Route(get, "/v5/asset/withdraw/query-record", withdraw_records, private=True),
         Route(get, "/v5/user/query-sub-members", sub_members, private=True),
+        Route(get, "/v5/user/query-api", api_key_info, private=True),
     ]
