@@ -96,6 +96,7 @@ T = TypeVar("T")
 _KIND = {Venue.SPOT: MarketKind.SPOT, Venue.FUTURES: MarketKind.LINEAR}
 _SNAPSHOT_LIMIT = 1000
 _SNAPSHOT_TRIES = 5
+_CONFLATE = 64  # at most this many consecutive diffs applied without yielding a book
 
 
 def new_client_order_id() -> str:
@@ -985,6 +986,7 @@ class BinanceConnector(Connector):
             await session.wait_connected(self.timeout)
             result = await self._book_snapshot(sync, inst, venue, None)
             need_snapshot = result is SyncResult.RESYNC
+            conflated = 0
             if result is SyncResult.APPLIED and not sync.book.crossed:
                 yield sync.book.snapshot(depth)
             async for item in sub:
@@ -1004,6 +1006,12 @@ class BinanceConnector(Connector):
                     BOOK_RESYNCS.labels(self.name, sync.last_resync_reason).inc()
                     need_snapshot = True
                 elif result is SyncResult.APPLIED and sync.live and not sync.book.crossed:
+                    # Conflate: while diffs are already queued, building a book for each one
+                    # would only hand the consumer stale states (at most _CONFLATE in a row).
+                    if sub.pending and conflated < _CONFLATE:
+                        conflated += 1
+                        continue
+                    conflated = 0
                     yield sync.book.snapshot(depth)
         finally:
             await sub.close()

@@ -118,6 +118,7 @@ class RestClient:
         self._default_headers = dict(default_headers or {})
         self._http = _Http()
         self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+        self._children: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def sibling(
         self,
@@ -260,9 +261,20 @@ class RestClient:
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
                 raise
             finally:
-                elapsed = time.perf_counter() - started
-                REST_DURATION.labels(self.exchange, endpoint.name, status_label).observe(elapsed)
-                REST_REQUESTS.labels(self.exchange, endpoint.name, status_label).inc()
+                duration, count = self._metrics(endpoint.name, status_label)
+                duration.observe(time.perf_counter() - started)
+                count.inc()
+
+    def _metrics(self, endpoint: str, status: str) -> tuple[Any, Any]:
+        """The labelled metric children, looked up once per (endpoint, status)."""
+        key = (endpoint, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                REST_DURATION.labels(self.exchange, endpoint, status),
+                REST_REQUESTS.labels(self.exchange, endpoint, status),
+            )
+        return children
 
     def _on_error(self, error: ExchangeError, status: int) -> None:
         if isinstance(error, RateLimitExceeded):

@@ -15,11 +15,6 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-
 __all__ = [
     "Credentials",
     "SignableRequest",
@@ -116,6 +111,8 @@ def _mac(secret: str | bytes, payload: str | bytes, digest: Callable[[], Any]) -
 
 def ed25519_base64(private_key_pem: str | bytes, payload: str | bytes) -> str:
     """Ed25519 signature of ``payload`` (PKCS#8 PEM key), base64 (Binance Ed25519 keys)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = _load_private_key(private_key_pem)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("not an Ed25519 private key")
@@ -126,6 +123,10 @@ def ed25519_base64(private_key_pem: str | bytes, payload: str | bytes) -> str:
 def es256_jwt(private_key_pem: str | bytes, header: dict[str, Any], claims: dict[str, Any]) -> str:
     """A compact JWS signed with ES256 (ECDSA P-256, SHA-256; raw r||s), as Coinbase's CDP keys
     require. ``header`` gets ``alg``/``typ``; the caller supplies ``kid``, ``nonce`` and claims."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
     key = _load_private_key(private_key_pem)
     if not isinstance(key, EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
         raise ValueError("not a P-256 (secp256r1) private key")
@@ -143,6 +144,9 @@ def _b64url(data: str | bytes) -> str:
 
 
 def _load_private_key(pem: str | bytes) -> Any:
+    # cryptography is imported only by the key types that need it (HMAC exchanges never do).
+    from cryptography.hazmat.primitives import serialization
+
     return serialization.load_pem_private_key(
         pem.encode() if isinstance(pem, str) else pem, password=None
     )

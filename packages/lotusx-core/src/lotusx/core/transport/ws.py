@@ -137,6 +137,11 @@ class Subscription:
             )
             queue.put_nowait(_END)
 
+    @property
+    def pending(self) -> int:
+        """Items received and not yet read (a consumer may conflate while this is non-zero)."""
+        return self._queue.qsize()
+
     def _finish(self) -> None:
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(_END)
