@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import TypeVar, cast
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import msgspec
 
 from lotusx.core.book import ContiguousSequence, Delta, PrevIdSequence, SequencePolicy
 from lotusx.core.errors import BadRequest, LotusXError
 from lotusx.core.observability import get_logger
+from lotusx.core.streaming import merge
 from lotusx.core.transport.ws import (
     Frame,
     Heartbeat,
@@ -244,48 +245,3 @@ class UserDataStream:
 
 
 # ----------------------------------------------------------------------------- merging
-
-
-_DONE = object()
-
-
-async def merge(*iterators: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Interleave several async iterators; an error in any ends the merge with that error."""
-    if len(iterators) == 1:
-        async for item in iterators[0]:
-            yield item
-        return
-    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=1)
-
-    async def pump(source: AsyncIterator[T]) -> None:
-        # Nothing is queued once cancelled: the consumer is gone and the queue may be full.
-        try:
-            async for item in source:
-                await queue.put(item)
-        except Exception as exc:
-            await queue.put(exc)
-            return
-        await queue.put(_DONE)
-
-    tasks = [asyncio.create_task(pump(source)) for source in iterators]
-    running = len(tasks)
-    try:
-        while running:
-            got = await queue.get()
-            if got is _DONE:
-                running -= 1
-            elif isinstance(got, Exception):
-                raise got
-            else:
-                yield cast(T, got)
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for source in iterators:
-            aclose = getattr(source, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()

@@ -9,18 +9,17 @@ message's ``topic``. The client pings with ``{"op":"ping"}`` every 20 s, as Bybi
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import TypeVar, cast
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import msgspec
 
 from lotusx.core.book import BookSync, Delta, L2Book, SyncResult, Verdict
 from lotusx.core.errors import AuthenticationError
 from lotusx.core.observability import get_logger
+from lotusx.core.streaming import merge
 from lotusx.core.transport.signing import Credentials
 from lotusx.core.transport.ws import Frame, Heartbeat, HeartbeatKind, WsConnection
 
@@ -240,46 +239,3 @@ class PrivateProtocol(PublicProtocol):
 
 
 # ----------------------------------------------------------------------------- merging
-
-_DONE = object()
-
-
-async def merge(*iterators: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Interleave async iterators; the first error in any of them ends the merge with it."""
-    if len(iterators) == 1:
-        async for item in iterators[0]:
-            yield item
-        return
-    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=1)
-
-    async def pump(source: AsyncIterator[T]) -> None:
-        try:
-            async for item in source:
-                await queue.put(item)
-        except Exception as exc:
-            await queue.put(exc)
-            return
-        await queue.put(_DONE)
-
-    tasks = [asyncio.create_task(pump(source)) for source in iterators]
-    running = len(tasks)
-    try:
-        while running:
-            got = await queue.get()
-            if got is _DONE:
-                running -= 1
-            elif isinstance(got, Exception):
-                raise got
-            else:
-                yield cast(T, got)
-    finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        for source in iterators:
-            aclose = getattr(source, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
