@@ -143,3 +143,12 @@ def test_structs_encode_decimals_as_strings() -> None:
     assert b'"100.5"' in encoded
     decoded = msgspec.json.decode(encoded, type=OrderRequest)
     assert decoded.price == Decimal("100.5")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [("9000.00", "9000"), ("0.0100", "0.01"), ("1E+3", "1000"), ("0", "0")]
+)
+def test_plain_decimal(value: str, text: str) -> None:
+    from lotusx.core.types import plain
+
+    assert str(plain(Decimal(value))) == text

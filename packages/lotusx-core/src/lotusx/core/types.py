@@ -50,6 +50,7 @@ __all__ = [
     "TransferStatus",
     "Withdrawal",
     "as_symbol",
+    "plain",
 ]
 
 
@@ -162,6 +163,14 @@ SymbolLike = Symbol | str
 def as_symbol(value: SymbolLike) -> Symbol:
     """Accept a `Symbol` or its unified string."""
     return value if isinstance(value, Symbol) else Symbol.parse(value)
+
+
+def plain(value: Decimal) -> Decimal:
+    """The same number without trailing zeros and never in exponent form (``9000.00`` → ``9000``,
+    ``0.0100`` → ``0.01``): how tick and lot sizes read best, and how exchanges expect them."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
 
 
 def _is_multiple(value: Decimal, step: Decimal) -> bool:

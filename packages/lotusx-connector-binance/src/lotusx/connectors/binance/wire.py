@@ -46,6 +46,7 @@ from lotusx.core.types import (
     Trade,
     TransferStatus,
     Withdrawal,
+    plain,
 )
 
 from .endpoints import WINDOW_MS, Venue
@@ -97,13 +98,6 @@ class ExchangeInfoWire(Struct):
     serverTime: int = 0
 
 
-def _plain(value: Decimal) -> Decimal:
-    """Without trailing zeros and never in exponent form (``9000.00`` → ``9000``)."""
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
-
-
 def _filters(sym: SymbolWire) -> dict[str, FilterWire]:
     return {f.filterType: f for f in sym.filters}
 
@@ -131,11 +125,11 @@ def to_instrument(sym: SymbolWire, venue: Venue) -> Instrument | None:
     return Instrument(
         symbol=symbol,
         native_id=sym.symbol,
-        tick_size=_plain(tick),
-        lot_size=_plain(step),
-        min_quantity=_plain(lot.minQty),
-        max_quantity=_plain(lot.maxQty) if lot.maxQty else None,
-        min_notional=_plain(min_notional) if min_notional else None,
+        tick_size=plain(tick),
+        lot_size=plain(step),
+        min_quantity=plain(lot.minQty),
+        max_quantity=plain(lot.maxQty) if lot.maxQty else None,
+        min_notional=plain(min_notional) if min_notional else None,
         active=sym.status == "TRADING",
     )
 

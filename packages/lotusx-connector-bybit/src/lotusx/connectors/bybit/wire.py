@@ -47,6 +47,7 @@ from lotusx.core.types import (
     Trade,
     TransferStatus,
     Withdrawal,
+    plain,
 )
 
 ZERO = Decimal(0)
@@ -146,13 +147,6 @@ class InstrumentsWire(Struct):
     nextPageCursor: str = ""
 
 
-def _plain(value: Decimal) -> Decimal:
-    """Without trailing zeros and never in exponent form (``9000.00`` → ``9000``)."""
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
-
-
 def to_instrument(wire: InstrumentWire, category: str) -> Instrument | None:
     """An `Instrument`, or None for markets LotusX does not name (dated futures, inverse)."""
     lot = wire.lotSizeFilter
@@ -176,11 +170,11 @@ def to_instrument(wire: InstrumentWire, category: str) -> Instrument | None:
     return Instrument(
         symbol=symbol,
         native_id=wire.symbol,
-        tick_size=_plain(tick),
-        lot_size=_plain(step),
-        min_quantity=_plain(min_qty),
-        max_quantity=_plain(max_qty) if max_qty else None,
-        min_notional=_plain(min_notional) if min_notional else None,
+        tick_size=plain(tick),
+        lot_size=plain(step),
+        min_quantity=plain(min_qty),
+        max_quantity=plain(max_qty) if max_qty else None,
+        min_notional=plain(min_notional) if min_notional else None,
         active=wire.status == "Trading",
     )
 

@@ -51,6 +51,7 @@ from lotusx.core.types import (
     Trade,
     TransferStatus,
     Withdrawal,
+    plain,
 )
 
 ZERO = Decimal(0)
@@ -94,13 +95,6 @@ def ms(text: str | int, what: str = "timestamp") -> int:
 
 def opt_ms(text: str) -> int | None:
     return None if text == "" else ms(text)
-
-
-def plain(value: Decimal) -> Decimal:
-    """Without trailing zeros and never in exponent form (``9000.00`` → ``9000``)."""
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    return normal.quantize(ONE) if isinstance(exponent, int) and exponent > 0 else normal
 
 
 def text(value: Decimal) -> str:
