@@ -84,21 +84,20 @@ def test_costs_and_quota_groups() -> None:
 
 async def test_headers_correct_the_called_endpoint_quota() -> None:
     limiter = RateLimiter("bybit", list(ep.DEFAULT_QUOTAS), clock=lambda: 1_000_000)
-    token = ep.CURRENT_QUOTA.set("order.create:linear")
-    try:
-        headers = {
-            "X-Bapi-Limit": "20",
-            "X-Bapi-Limit-Status": "15",
-            "X-Bapi-Limit-Reset-Timestamp": "1",
-        }
-        ep.observe_headers(headers, limiter)
-    finally:
-        ep.CURRENT_QUOTA.reset(token)
+    charged = ep.costs(ep.ORDER_CREATE, "linear")
+    assert "order.create:linear" in charged
+    headers = {
+        "X-Bapi-Limit": "20",
+        "X-Bapi-Limit-Status": "15",
+        "X-Bapi-Limit-Reset-Timestamp": "1",
+    }
+    ep.observe_headers(headers, limiter, charged)
     quota = {q.name: q for q in limiter.quotas}["order.create:linear"]
     assert quota.limit == 20 and quota.window_ms == 1000
     assert limiter.used("order.create:linear") == 5
-    ep.observe_headers({"X-Bapi-Limit": "20", "X-Bapi-Limit-Status": "15"}, limiter)  # no call
-    ep.observe_headers({"X-Bapi-Limit": "x", "X-Bapi-Limit-Status": "1"}, limiter)
+    public = {"ip_5s": 1}  # a public call charges no UID quota: nothing to correct
+    ep.observe_headers({"X-Bapi-Limit": "20", "X-Bapi-Limit-Status": "15"}, limiter, public)
+    ep.observe_headers({"X-Bapi-Limit": "x", "X-Bapi-Limit-Status": "1"}, limiter, charged)
     assert limiter.used("order.create:linear") == 5
 
 

@@ -70,7 +70,7 @@ async def test_weighted_burst_earns_no_429_and_uses_the_quota() -> None:
         used[start] += weight
         return web.json_response({"value": weight}, headers={"X-Used-Weight": str(used[start])})
 
-    def observe(headers: Mapping[str, str], limiter: RateLimiter) -> None:
+    def observe(headers: Mapping[str, str], limiter: RateLimiter, charged: object) -> None:
         if "X-Used-Weight" in headers:
             limiter.observe("weight", int(headers["X-Used-Weight"]))
 

@@ -252,7 +252,9 @@ _WEIGHT_HEADER = "X-MBX-USED-WEIGHT-"
 _ORDER_HEADER = "X-MBX-ORDER-COUNT-"
 
 
-def observe_headers(headers: Mapping[str, str], limiter: RateLimiter) -> None:
+def observe_headers(
+    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int]
+) -> None:
     """Raise the limiter's counts to what Binance reports (``X-MBX-USED-WEIGHT-1M`` → ``weight_1m``,
     ``X-MBX-ORDER-COUNT-10S`` → ``orders_10s``)."""
     for key, value in headers.items():

@@ -232,9 +232,6 @@ class BybitConnector(Connector):
     ) -> Envelope:
         """Send ``endpoint``: GET parameters in the query, POST parameters as a JSON body."""
         costs = ep.costs(endpoint, category, count)
-        group = ep.group_of(endpoint.name, category)
-        quota = ep.quota_name(endpoint.name, group) if group is not None else None
-        quota_token = ep.CURRENT_QUOTA.set(quota)
         endpoint_token = CURRENT_ENDPOINT.set(endpoint.name)
         try:
             if endpoint.method == "GET":
@@ -243,7 +240,6 @@ class BybitConnector(Connector):
             return await self.rest.request(endpoint, Envelope, body=body, costs=costs)
         finally:
             CURRENT_ENDPOINT.reset(endpoint_token)
-            ep.CURRENT_QUOTA.reset(quota_token)
 
     def _decode(self, endpoint: Endpoint, raw: msgspec.Raw, kind: type[T]) -> T:
         try:

@@ -9,7 +9,6 @@ local quota of the endpoint that was just called (`observe_headers`).
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping
 
 from lotusx.core.ratelimit import Quota, RateLimiter, WindowKind
@@ -17,7 +16,6 @@ from lotusx.core.transport.rest import BodyFormat, Endpoint
 
 __all__ = [
     "BATCH_MAX",
-    "CURRENT_QUOTA",
     "DEFAULT_QUOTAS",
     "IP_QUOTA",
     "LIMITS",
@@ -117,21 +115,17 @@ def costs(endpoint: Endpoint, category: str | None = None, count: int = 1) -> di
     return out
 
 
-# The quota of the call in flight, read by `observe_headers` (the core's header hook is not told
-# which endpoint answered; the connector sets this around each request).
-CURRENT_QUOTA: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "lotusx_bybit_quota", default=None
-)
-
 LIMIT_HEADER = "X-Bapi-Limit"
 STATUS_HEADER = "X-Bapi-Limit-Status"
 RESET_HEADER = "X-Bapi-Limit-Reset-Timestamp"
 
 
-def observe_headers(headers: Mapping[str, str], limiter: RateLimiter) -> None:
+def observe_headers(
+    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int]
+) -> None:
     """Correct the called endpoint's quota: its limit from ``X-Bapi-Limit``, its use from
     ``X-Bapi-Limit`` − ``X-Bapi-Limit-Status`` (what Bybit says is left in the window)."""
-    name = CURRENT_QUOTA.get()
+    name = next((key for key in charged if key != IP_QUOTA.name), None)
     if name is None:
         return
     limit_text, left_text = headers.get(LIMIT_HEADER), headers.get(STATUS_HEADER)

@@ -39,7 +39,9 @@ __all__ = ["BodyFormat", "Endpoint", "HeaderObserver", "RestClient", "format_par
 
 T = TypeVar("T")
 
-HeaderObserver = Callable[[Mapping[str, str], RateLimiter], None]
+HeaderObserver = Callable[[Mapping[str, str], RateLimiter, Mapping[str, int]], None]
+"""Reads an exchange's rate-limit headers into the limiter; also told the costs the call was
+charged (so a per-endpoint quota, e.g. Bybit's, knows which quota the headers describe)."""
 
 
 class BodyFormat(StrEnum):
@@ -188,7 +190,8 @@ class RestClient:
         costs: Mapping[str, int] | None,
         extra_headers: Mapping[str, str] | None,
     ) -> T:
-        await self.limiter.acquire(endpoint.costs if costs is None else costs)
+        charged = endpoint.costs if costs is None else costs
+        await self.limiter.acquire(charged)
         base = self.urls.get(endpoint.base)
         if base is None:
             raise ConfigurationError(f"{self.exchange}: no URL configured for {endpoint.base!r}")
@@ -233,7 +236,7 @@ class RestClient:
                     status_label = str(status)
                     span.set_attribute("http.response.status_code", status)
                     if self._observe_headers is not None:
-                        self._observe_headers(response.headers, self.limiter)
+                        self._observe_headers(response.headers, self.limiter, charged)
                     if status >= 400:
                         error = self.errors.for_response(
                             status, payload, endpoint.name, response.headers.get("Retry-After")
