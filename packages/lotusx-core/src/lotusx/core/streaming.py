@@ -5,11 +5,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TypeVar, cast
+from typing import Protocol, TypeVar, cast
 
-__all__ = ["merge"]
+__all__ = ["Conflation", "merge"]
 
 T = TypeVar("T")
+
+
+class _Backlog(Protocol):
+    @property
+    def pending(self) -> int: ...
+
+
+class Conflation:
+    """Decides when a stateful stream (a book) should hand its state to the consumer.
+
+    While messages are already queued behind the one just applied, building a state object for
+    each would only give the consumer stale intermediate states: skip them, but never more than
+    ``limit`` in a row, so a saturated feed still yields regularly.
+    """
+
+    __slots__ = ("_backlog", "limit", "skipped")
+
+    def __init__(self, backlog: _Backlog, limit: int = 64) -> None:
+        self._backlog = backlog
+        self.limit = limit
+        self.skipped = 0
+
+    def ready(self) -> bool:
+        if self._backlog.pending and self.skipped < self.limit:
+            self.skipped += 1
+            return False
+        self.skipped = 0
+        return True
+
 
 _DONE = object()
 

@@ -33,6 +33,7 @@ from lotusx.core.errors import (
 from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.ratelimit import Quota, RateLimiter
 from lotusx.core.retry import resolve_placement
+from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
 from lotusx.core.types import (
@@ -96,7 +97,6 @@ T = TypeVar("T")
 _KIND = {Venue.SPOT: MarketKind.SPOT, Venue.FUTURES: MarketKind.LINEAR}
 _SNAPSHOT_LIMIT = 1000
 _SNAPSHOT_TRIES = 5
-_CONFLATE = 64  # at most this many consecutive diffs applied without yielding a book
 
 
 def new_client_order_id() -> str:
@@ -986,7 +986,7 @@ class BinanceConnector(Connector):
             await session.wait_connected(self.timeout)
             result = await self._book_snapshot(sync, inst, venue, None)
             need_snapshot = result is SyncResult.RESYNC
-            conflated = 0
+            conflation = Conflation(sub)
             if result is SyncResult.APPLIED and not sync.book.crossed:
                 yield sync.book.snapshot(depth)
             async for item in sub:
@@ -1005,13 +1005,12 @@ class BinanceConnector(Connector):
                 if result is SyncResult.RESYNC:
                     BOOK_RESYNCS.labels(self.name, sync.last_resync_reason).inc()
                     need_snapshot = True
-                elif result is SyncResult.APPLIED and sync.live and not sync.book.crossed:
-                    # Conflate: while diffs are already queued, building a book for each one
-                    # would only hand the consumer stale states (at most _CONFLATE in a row).
-                    if sub.pending and conflated < _CONFLATE:
-                        conflated += 1
-                        continue
-                    conflated = 0
+                elif (
+                    result is SyncResult.APPLIED
+                    and sync.live
+                    and not sync.book.crossed
+                    and conflation.ready()
+                ):
                     yield sync.book.snapshot(depth)
         finally:
             await sub.close()

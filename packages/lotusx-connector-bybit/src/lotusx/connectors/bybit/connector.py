@@ -35,6 +35,7 @@ from lotusx.core.errors import (
 )
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.retry import resolve_placement
+from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
 from lotusx.core.types import (
@@ -1211,6 +1212,7 @@ class BybitConnector(Connector):
         sub = await self._public_session(category).subscribe(topic, overflow=Overflow.RESET)
         state = BybitBook(L2Book(sym, inst.price_decimals), self.name)
         decode = msgspec.json.Decoder(w.WsMessageWire).decode
+        conflation = Conflation(sub)
         try:
             async for item in sub:
                 if isinstance(item, Reset):
@@ -1226,7 +1228,7 @@ class BybitConnector(Connector):
                     result = state.on_message(message)
                 if result is SyncResult.RESYNC:
                     await sub.resubscribe()  # Bybit answers a subscription with a snapshot
-                elif result is SyncResult.APPLIED and state.live:
+                elif result is SyncResult.APPLIED and state.live and conflation.ready():
                     yield state.book.snapshot(depth)
         finally:
             await sub.close()

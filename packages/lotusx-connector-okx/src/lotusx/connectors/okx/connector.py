@@ -38,6 +38,7 @@ from lotusx.core.errors import (
 )
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.retry import RetryPolicy, resolve_placement
+from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
 from lotusx.core.types import (
@@ -1107,6 +1108,7 @@ class OkxConnector(Connector):
             exchange=self.name,
         )
         decode = msgspec.json.Decoder(w.BookPushWire).decode
+        conflation = Conflation(sub)
         try:
             async for item in sub:
                 if isinstance(item, Reset):
@@ -1128,7 +1130,12 @@ class OkxConnector(Connector):
                         )
                         await sub.resubscribe()
                         break
-                    if result is SyncResult.APPLIED and sync.live and not sync.book.crossed:
+                    if (
+                        result is SyncResult.APPLIED
+                        and sync.live
+                        and not sync.book.crossed
+                        and conflation.ready()
+                    ):
                         yield w.scale_book(sync.book.snapshot(depth), inst)
         finally:
             await sub.close()
