@@ -44,6 +44,7 @@ __all__ = [
     "SymbolLike",
     "SystemStatus",
     "Ticker",
+    "TierBasis",
     "TimeInForce",
     "Trade",
     "Transfer",
@@ -447,10 +448,17 @@ class FeeRate(msgspec.Struct, frozen=True):
     taker: Decimal
 
 
-class LeverageBracket(msgspec.Struct, frozen=True):
-    """One notional tier: up to ``notional_cap`` at most ``max_leverage``.
+class TierBasis(StrEnum):
+    NOTIONAL = "notional"  # tier bounds are position notional, in the quote asset (Binance, Bybit)
+    SIZE = "size"  # tier bounds are position size, in the base asset (OKX)
 
-    ``maintenance_amount`` is the tier's deduction (Binance ``cum``) in the maintenance formula.
+
+class LeverageBracket(msgspec.Struct, frozen=True):
+    """One risk tier: up to ``notional_cap`` at most ``max_leverage``.
+
+    The bounds are in quote notional, or in base-asset size when ``basis`` is `TierBasis.SIZE`
+    (exchanges that tier by position size). ``maintenance_amount`` is the tier's deduction
+    (Binance ``cum``) in the maintenance formula.
     """
 
     symbol: Symbol
@@ -460,6 +468,7 @@ class LeverageBracket(msgspec.Struct, frozen=True):
     max_leverage: Decimal
     maintenance_margin_rate: Decimal
     maintenance_amount: Decimal = Decimal(0)
+    basis: TierBasis = TierBasis.NOTIONAL
 
 
 class Transfer(msgspec.Struct, frozen=True):

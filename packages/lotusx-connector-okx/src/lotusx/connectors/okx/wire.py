@@ -47,6 +47,7 @@ from lotusx.core.types import (
     Side,
     Symbol,
     Ticker,
+    TierBasis,
     TimeInForce,
     Trade,
     TransferStatus,
@@ -751,6 +752,7 @@ def to_brackets(wires: Sequence[TierWire], inst: Instrument) -> list[LeverageBra
             notional_cap=from_contracts(dec(w.maxSz, "maxSz"), inst),
             max_leverage=dec(w.maxLever, "maxLever"),
             maintenance_margin_rate=dec(w.mmr, "mmr"),
+            basis=TierBasis.SIZE,  # OKX tiers by position size (minSz/maxSz)
         )
         for w in wires
     ]
