@@ -12,13 +12,11 @@ from lotusx.sim.venue import Venue
 
 def describe(venue: Venue) -> str:
     """Human-readable URLs and credentials of a running venue."""
-    lines = [f"[{venue.name}]"]
-    lines += [f"  {name:<13} {url}" for name, url in venue.urls.items()]
-    lines.append(f"  api_key       {venue.api_key}")
-    lines.append(f"  secret        {venue.secret}")
+    rows = [*venue.urls.items(), ("api_key", venue.api_key), ("secret", venue.secret)]
     if venue.passphrase is not None:
-        lines.append(f"  passphrase    {venue.passphrase}")
-    return "\n".join(lines)
+        rows.append(("passphrase", venue.passphrase))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join([f"[{venue.name}]", *(f"  {name:<{width}}  {value}" for name, value in rows)])
 
 
 async def start_all(
