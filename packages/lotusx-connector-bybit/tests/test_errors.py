@@ -7,7 +7,7 @@ import pytest
 
 from lotusx.connectors.bybit import BybitConnector
 from lotusx.connectors.bybit import endpoints as ep
-from lotusx.connectors.bybit.errors import CURRENT_ENDPOINT, Envelope, error_table
+from lotusx.connectors.bybit.errors import Envelope, check_reply, error_table
 from lotusx.connectors.bybit.wire import BatchItemWire
 from lotusx.core.errors import (
     AuthenticationError,
@@ -26,6 +26,13 @@ from lotusx.core.errors import (
 )
 
 decode = msgspec.json.Decoder(Envelope).decode
+
+
+def check(raw: bytes) -> Envelope:
+    """Decode a reply and run the connector's reply check on it, as `RestClient` does."""
+    envelope = decode(raw)
+    check_reply(envelope, ep.ORDER_CREATE, raw)
+    return envelope
 
 
 def _failing(code: int, msg: str = "msg") -> bytes:
@@ -63,13 +70,9 @@ def test_success_envelope_keeps_result_raw() -> None:
         (170218, PostOnlyWouldTake),
     ],
 )
-def test_ret_codes_raise_while_decoding(code: int, cls: type[ExchangeError]) -> None:
-    token = CURRENT_ENDPOINT.set("order.create")
-    try:
-        with pytest.raises(cls) as info:
-            decode(_failing(code, "boom"))
-    finally:
-        CURRENT_ENDPOINT.reset(token)
+def test_ret_codes_raise_through_the_reply_check(code: int, cls: type[ExchangeError]) -> None:
+    with pytest.raises(cls) as info:
+        check(_failing(code, "boom"))
     error = info.value
     assert type(error) is cls
     assert (error.code, error.exchange_message, error.endpoint) == (
@@ -83,7 +86,7 @@ def test_ret_codes_raise_while_decoding(code: int, cls: type[ExchangeError]) -> 
 
 def test_unknown_code_is_a_plain_exchange_error() -> None:
     with pytest.raises(ExchangeError) as info:
-        decode(_failing(999999))
+        check(_failing(999999))
     assert type(info.value) is ExchangeError
 
 

@@ -265,3 +265,42 @@ async def test_sibling_shares_the_session_but_not_quotas() -> None:
         await spot.close()
         with pytest.raises(ConfigurationError, match="not open"):
             await futures.request(GET, Thing)
+
+
+class Envelope(msgspec.Struct):
+    code: int
+    value: int = 0
+
+
+THROTTLING = ErrorTable("test", {"-1003": RateLimitExceeded}, parse)
+
+
+def check_envelope(reply: object, endpoint: Endpoint, raw: bytes) -> None:
+    if isinstance(reply, Envelope) and reply.code != 0:
+        raise THROTTLING.build(
+            "-1003" if reply.code == 429 else str(reply.code),
+            "busy",
+            endpoint.name,
+            http_status=200,
+            raw=raw,
+            retry_after=0.2,
+        )
+
+
+async def test_reply_check_errors_are_retried_and_pause_the_limiter() -> None:
+    answers = [{"code": 429}, {"code": 0, "value": 7}]
+
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response(answers.pop(0))
+
+    async with serve(lambda app: app.router.add_get("/thing", handler)) as url:
+        rest = RestClient(
+            "test", {"rest": url}, errors=THROTTLING, retry=FAST, reply_check=check_envelope
+        )
+        await rest.open()
+        started = time.monotonic()
+        reply = await rest.request(GET, Envelope)
+        await rest.close()
+    assert reply.value == 7
+    assert not answers
+    assert time.monotonic() - started >= 0.19  # waited the reply's retry-after

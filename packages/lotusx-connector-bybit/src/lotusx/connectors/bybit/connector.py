@@ -74,7 +74,7 @@ from lotusx.core.types import (
 from . import endpoints as ep
 from . import wire as w
 from .endpoints import MAINNET, TESTNET
-from .errors import CURRENT_ENDPOINT, POST_ONLY_REJECT, Envelope, error_table
+from .errors import POST_ONLY_REJECT, Envelope, check_reply, error_table
 from .signer import BybitSigner
 from .streams import (
     EXECUTION_TOPIC,
@@ -220,6 +220,7 @@ class BybitConnector(Connector):
             limiter=RateLimiter(self.name, list(ep.DEFAULT_QUOTAS)),
             clock=self.clock,
             header_observer=ep.observe_headers,
+            reply_check=check_reply,
             timeout=self.timeout,
         )
 
@@ -233,14 +234,10 @@ class BybitConnector(Connector):
     ) -> Envelope:
         """Send ``endpoint``: GET parameters in the query, POST parameters as a JSON body."""
         costs = ep.costs(endpoint, category, count)
-        endpoint_token = CURRENT_ENDPOINT.set(endpoint.name)
-        try:
-            if endpoint.method == "GET":
-                return await self.rest.request(endpoint, Envelope, params=params, costs=costs)
-            body = {k: v for k, v in (params or {}).items() if v is not None}
-            return await self.rest.request(endpoint, Envelope, body=body, costs=costs)
-        finally:
-            CURRENT_ENDPOINT.reset(endpoint_token)
+        if endpoint.method == "GET":
+            return await self.rest.request(endpoint, Envelope, params=params, costs=costs)
+        body = {k: v for k, v in (params or {}).items() if v is not None}
+        return await self.rest.request(endpoint, Envelope, body=body, costs=costs)
 
     def _decode(self, endpoint: Endpoint, raw: msgspec.Raw, kind: type[T]) -> T:
         try:

@@ -10,7 +10,6 @@ such as 10006 (rate limit) or 10016 (server error) reach the retry policy like H
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Mapping
 
 import msgspec
@@ -33,14 +32,15 @@ from lotusx.core.errors import (
     TimestampError,
 )
 from lotusx.core.transport.errors import ErrorTable
+from lotusx.core.transport.rest import Endpoint
 
 __all__ = [
     "CODES",
-    "CURRENT_ENDPOINT",
     "EXCHANGE",
     "POST_ONLY_REJECT",
     "BybitErrorTable",
     "Envelope",
+    "check_reply",
     "error_table",
     "parse_error",
 ]
@@ -145,15 +145,10 @@ def error_table() -> BybitErrorTable:
 
 TABLE = error_table()
 
-# The endpoint being decoded, named in the errors `Envelope` raises (set by the connector).
-CURRENT_ENDPOINT: contextvars.ContextVar[str] = contextvars.ContextVar(
-    "lotusx_bybit_endpoint", default="rest"
-)
-
 
 class Envelope(msgspec.Struct):
-    """``{"retCode","retMsg","result","retExtInfo","time"}``; a non-zero ``retCode`` raises the
-    mapped `ExchangeError` while decoding."""
+    """``{"retCode","retMsg","result","retExtInfo","time"}``; `check_reply` raises the mapped
+    `ExchangeError` for a non-zero ``retCode``."""
 
     retCode: int
     retMsg: str = ""
@@ -161,12 +156,8 @@ class Envelope(msgspec.Struct):
     retExtInfo: msgspec.Raw = msgspec.Raw(b"null")
     time: int = 0
 
-    def __post_init__(self) -> None:
-        if self.retCode != 0:
-            raise TABLE.build(
-                str(self.retCode),
-                self.retMsg,
-                CURRENT_ENDPOINT.get(),
-                http_status=200,
-                raw=msgspec.json.encode(self),
-            )
+
+def check_reply(reply: object, endpoint: Endpoint, raw: bytes) -> None:
+    """The `RestClient` reply check: Bybit reports failures as HTTP 200 with a ``retCode``."""
+    if isinstance(reply, Envelope) and reply.retCode != 0:
+        raise TABLE.build(str(reply.retCode), reply.retMsg, endpoint.name, http_status=200, raw=raw)

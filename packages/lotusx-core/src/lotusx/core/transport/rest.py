@@ -35,13 +35,26 @@ from lotusx.core.retry import RetryPolicy
 from lotusx.core.transport.errors import ErrorTable
 from lotusx.core.transport.signing import SignableRequest, Signer, urlencode
 
-__all__ = ["BodyFormat", "Endpoint", "HeaderObserver", "RestClient", "format_param"]
+__all__ = [
+    "BodyFormat",
+    "Endpoint",
+    "HeaderObserver",
+    "ReplyCheck",
+    "RestClient",
+    "format_param",
+]
 
 T = TypeVar("T")
 
 HeaderObserver = Callable[[Mapping[str, str], RateLimiter, Mapping[str, int]], None]
 """Reads an exchange's rate-limit headers into the limiter; also told the costs the call was
 charged (so a per-endpoint quota, e.g. Bybit's, knows which quota the headers describe)."""
+
+
+ReplyCheck = Callable[[Any, "Endpoint", bytes], None]
+"""Raises the exchange's `ExchangeError` for a decoded reply that reports a failure with HTTP 200
+(OKX ``code``, Bybit ``retCode``); called inside the request, so retries, rate-limit pauses,
+spans and metrics treat it like an HTTP error."""
 
 
 class BodyFormat(StrEnum):
@@ -105,10 +118,12 @@ class RestClient:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         header_observer: HeaderObserver | None = None,
+        reply_check: ReplyCheck | None = None,
         timeout: float = 10.0,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.exchange = exchange
+        self._reply_check = reply_check
         self.urls = dict(urls)
         self.errors = errors
         self.signer = signer
@@ -140,6 +155,7 @@ class RestClient:
             retry=self.retry,
             clock=self.clock,
             header_observer=header_observer or self._observe_headers,
+            reply_check=self._reply_check,
             timeout=self._timeout,
             default_headers=self._default_headers,
         )
@@ -244,6 +260,13 @@ class RestClient:
                         self._on_error(error, status)
                         raise error
                     result: T = self._decoder(decode).decode(payload)
+                    if self._reply_check is not None:
+                        try:
+                            self._reply_check(result, endpoint, payload)
+                        except ExchangeError as error:
+                            status_label = f"{status}:{error.code}"
+                            self._on_error(error, status)
+                            raise
                     return result
             except TimeoutError as exc:
                 status_label = "timeout"
