@@ -34,10 +34,9 @@ from lotusx.core.errors import (
     NotSupportedError,
     OrderNotFound,
     PostOnlyWouldTake,
-    RateLimitExceeded,
 )
 from lotusx.core.ratelimit import RateLimiter
-from lotusx.core.retry import RetryPolicy, resolve_placement
+from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
@@ -195,7 +194,6 @@ class OkxConnector(Connector):
             urls=urls,
             timeout=timeout,
         )
-        self.retry = RetryPolicy()
         self._ws: dict[str, WsSession] = {}
         self._families: dict[str, str] = {}  # swap instId → instFamily
         self._leverage: dict[Symbol, Decimal] = {}
@@ -210,8 +208,8 @@ class OkxConnector(Connector):
             errors=error_table(),
             signer=signer,
             limiter=RateLimiter(self.name, list(ep.QUOTAS)),
-            retry=RetryPolicy(max_tries=1),  # `_call` retries, envelope errors included
             clock=self.clock,
+            reply_check=self._check_reply,
             timeout=self.timeout,
             default_headers=DEMO_HEADER if self.testnet else None,
         )
@@ -228,8 +226,14 @@ class OkxConnector(Connector):
             endpoint, w.EnvelopeWire, params=clean, body=body, costs=costs
         )
 
+    def _check_reply(self, reply: object, endpoint: Endpoint, raw: bytes) -> None:
+        """The `RestClient` reply check: OKX fails with HTTP 200 and a ``code``. Codes "1" and
+        "2" (some or all items of an operation failed) are left to the per-item ``sCode``s."""
+        if isinstance(reply, w.EnvelopeWire) and str(reply.code) not in ("0", "1", "2"):
+            raise self._raise(reply, endpoint)
+
     def _raise(self, envelope: w.EnvelopeWire, endpoint: Endpoint) -> ExchangeError:
-        error = envelope_error(
+        return envelope_error(
             self.rest.errors,
             str(envelope.code),
             envelope.msg,
@@ -237,9 +241,6 @@ class OkxConnector(Connector):
             endpoint.name,
             raw=msgspec.json.encode(envelope),
         )
-        if isinstance(error, RateLimitExceeded):
-            self.rest.limiter.pause(1.0)
-        return error
 
     def _decode(self, endpoint: Endpoint, decode: type[T], data: msgspec.Raw) -> T:
         try:
@@ -258,14 +259,10 @@ class OkxConnector(Connector):
         costs: Mapping[str, int] | None = None,
     ) -> T:
         """One REST call through the envelope: ``data`` decoded, or the code's error raised."""
-
-        async def once() -> T:
-            envelope = await self._envelope(endpoint, params, body, costs)
-            if str(envelope.code) != "0":
-                raise self._raise(envelope, endpoint)
-            return self._decode(endpoint, decode, envelope.data)
-
-        return await self.retry.run(once, idempotent=endpoint.retryable)
+        envelope = await self._envelope(endpoint, params, body, costs)
+        if str(envelope.code) != "0":
+            raise self._raise(envelope, endpoint)
+        return self._decode(endpoint, decode, envelope.data)
 
     async def _call_items(
         self, endpoint: Endpoint, body: Sequence[Mapping[str, object]]
