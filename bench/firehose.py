@@ -26,6 +26,7 @@ from venues import MAPPINGS
 
 def events(plan: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     wiring = MAPPINGS[plan["exchange"]]
+    assert wiring.stream_frame is not None, wiring.firehose_skip
     rng = random.Random(3)
     bids, asks = plan["bids"], plan["asks"]
     zero = "0." + "0" * (len(bids[0][1]) - 2)
@@ -59,6 +60,8 @@ def text_frame(text: str) -> bytes:
 
 async def serve(plan: dict[str, Any]) -> None:
     wiring = MAPPINGS[plan["exchange"]]
+    envelope = wiring.ws_envelope
+    assert envelope is not None, wiring.firehose_skip
     script = events(plan)
     encoded: dict[bool, tuple[list[str], bytes]] = {}
 
@@ -66,9 +69,7 @@ async def serve(plan: dict[str, Any]) -> None:
         """(warm-up messages, the blast as raw WebSocket frames ready for one write)."""
         combined = path.startswith("/stream")
         if combined not in encoded:
-            texts = [
-                json.dumps(wiring.ws_envelope(path, s, e), separators=(",", ":")) for s, e in script
-            ]
+            texts = [json.dumps(envelope(path, s, e), separators=(",", ":")) for s, e in script]
             warm = plan["warm"]
             encoded[combined] = texts[:warm], b"".join(map(text_frame, texts[warm:]))
         return encoded[combined]

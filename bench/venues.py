@@ -1,15 +1,18 @@
 """Per-exchange wiring: how ccxt and the bare aiohttp floor reach one simulated venue.
 
 A connector is benchmarked when it is installed, the simulator has its dialect, and a
-`Mapping` below says how to point ccxt (REST ``urls['api']``, ccxt.pro ``urls['api']['ws']``)
-and the bare floor at the venue. Add OKX/Bybit by writing their `Mapping` and listing it in
-`MAPPINGS`; until then they are reported as skipped.
+`Wiring` below says how to point ccxt (REST ``urls['api']``, ccxt.pro ``urls['api']['ws']``)
+and the bare floor at the venue. Binance, OKX and Bybit are mapped; a connector without a
+`Wiring` in `MAPPINGS` is reported as skipped. The saturated-stream row (`firehose.py`) replays
+Binance diff-depth frames; a wiring without ``stream_frame`` skips it with ``firehose_skip``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -21,6 +24,8 @@ import aiohttp
 import msgspec
 
 from lotusx.sim import RateLimitRule, Venue
+from lotusx.sim.dialects.bybit.limits import DEFAULT as BYBIT_QUOTAS
+from lotusx.sim.dialects.okx.limits import DEFAULT as OKX_QUOTAS
 
 UNLIMITED = 10**9
 
@@ -56,8 +61,9 @@ class Wiring:
     ws_key: str  # the LotusX url key of the public WebSocket the bench symbol streams on
     configure_ccxt: Callable[[Any, Mapping[str, str], Venue], None]
     floor: Callable[[aiohttp.ClientSession, Venue], Floor]
-    stream_frame: Callable[[str, int, list[list[str]], list[list[str]]], dict[str, Any]]
-    ws_envelope: Callable[[str, str, dict[str, Any]], dict[str, Any]]
+    stream_frame: Callable[[str, int, list[list[str]], list[list[str]]], dict[str, Any]] | None
+    ws_envelope: Callable[[str, str, dict[str, Any]], dict[str, Any]] | None
+    firehose_skip: str = ""  # why the saturated-stream row is skipped (no ``stream_frame``)
 
 
 # ----------------------------------------------------------------------------- Binance
@@ -154,7 +160,219 @@ BINANCE = Wiring(
     ws_envelope=_binance_envelope,
 )
 
-MAPPINGS: dict[str, Wiring] = {"binance": BINANCE}
+# ----------------------------------------------------------------------------- OKX
+
+
+class OkxBook(msgspec.Struct):
+    asks: list[tuple[str, str, str, str]]
+    bids: list[tuple[str, str, str, str]]
+    ts: str
+
+
+class OkxBooks(msgspec.Struct):
+    code: str
+    data: list[OkxBook]
+
+
+class OkxItem(msgspec.Struct):
+    ordId: str  # noqa: N815 - OKX's field name
+    sCode: str  # noqa: N815 - OKX's field name
+
+
+class OkxAck(msgspec.Struct):
+    code: str
+    data: list[OkxItem]
+
+
+def _okx_ccxt(exchange: Any, urls: Mapping[str, str], venue: Venue) -> None:
+    """``urls['api']['rest']`` is the host (paths carry ``/api/v5``); ccxt.pro appends
+    ``/public``, ``/private`` or ``/business`` to ``urls['api']['ws']``."""
+    exchange.urls["api"]["rest"] = urls["rest"]
+    exchange.urls["api"]["ws"] = urls["ws_public"].removesuffix("/public")
+    exchange.apiKey, exchange.secret = venue.api_key, venue.secret
+    exchange.password = venue.passphrase
+    exchange.enableRateLimit = False
+    exchange.has["fetchCurrencies"] = False  # /api/v5/asset/currencies is not simulated
+    exchange.options["fetchMarkets"] = {"types": ["spot"]}
+    exchange.options["defaultType"] = "spot"
+
+
+def _okx_floor(session: aiohttp.ClientSession, venue: Venue) -> Floor:
+    rest, key, secret = venue.urls["rest"], venue.api_key, venue.secret.encode()
+    passphrase = venue.passphrase or ""
+    decode_book = msgspec.json.Decoder(OkxBooks).decode
+    decode_ack = msgspec.json.Decoder(OkxAck).decode
+
+    def headers(method: str, path: str, body: str) -> dict[str, str]:
+        now = time.time()
+        stamp = (
+            time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
+        )
+        mac = hmac.new(secret, (stamp + method + path + body).encode(), hashlib.sha256).digest()
+        return {
+            "OK-ACCESS-KEY": key,
+            "OK-ACCESS-SIGN": base64.b64encode(mac).decode(),
+            "OK-ACCESS-TIMESTAMP": stamp,
+            "OK-ACCESS-PASSPHRASE": passphrase,
+            "Content-Type": "application/json",
+        }
+
+    async def post(path: str, payload: dict[str, str]) -> OkxItem:
+        body = json.dumps(payload, separators=(",", ":"))
+        async with session.post(rest + path, data=body, headers=headers("POST", path, body)) as r:
+            ack = decode_ack(await r.read())
+        assert ack.code == "0" and ack.data[0].sCode == "0", ack
+        return ack.data[0]
+
+    async def get_book() -> OkxBook:
+        async with session.get(f"{rest}/api/v5/market/books?instId=BTC-USDT&sz=100") as resp:
+            return decode_book(await resp.read()).data[0]
+
+    async def place_cancel(quantity: str, price: str) -> OkxItem:
+        order = {
+            "instId": "BTC-USDT",
+            "tdMode": "cash",
+            "side": "buy",
+            "ordType": "limit",
+            "sz": quantity,
+            "px": price,
+            "clOrdId": "fl" + uuid.uuid4().hex[:30],
+        }
+        placed = await post("/api/v5/trade/order", order)
+        return await post(
+            "/api/v5/trade/cancel-order", {"instId": "BTC-USDT", "ordId": placed.ordId}
+        )
+
+    return Floor(get_book, place_cancel)
+
+
+OKX = Wiring(
+    name="okx",
+    ccxt_id="okx",
+    symbol="BTC/USDT",
+    native="BTC-USDT",
+    ws_key="ws_public",
+    rate_limits={"rest": [RateLimitRule(path, "SECOND", 1, UNLIMITED) for path in OKX_QUOTAS]},
+    configure_ccxt=_okx_ccxt,
+    floor=_okx_floor,
+    stream_frame=None,
+    ws_envelope=None,
+    firehose_skip="the firehose replays Binance depthUpdate frames; OKX books carry "
+    "seqId/prevSeqId and a CRC32 checksum of the whole book, not generated by "
+    "bench/firehose.py yet",
+)
+
+
+# ----------------------------------------------------------------------------- Bybit
+
+
+class BybitBook(msgspec.Struct):
+    s: str
+    b: list[tuple[str, str]]
+    a: list[tuple[str, str]]
+    u: int
+
+
+class BybitBookReply(msgspec.Struct):
+    retCode: int  # noqa: N815 - Bybit's field name
+    result: BybitBook
+
+
+class BybitOrder(msgspec.Struct):
+    orderId: str  # noqa: N815 - Bybit's field name
+
+
+class BybitAck(msgspec.Struct):
+    retCode: int  # noqa: N815 - Bybit's field name
+    retMsg: str  # noqa: N815 - Bybit's field name
+    result: BybitOrder | None = None
+
+
+def _bybit_ccxt(exchange: Any, urls: Mapping[str, str], venue: Venue) -> None:
+    """Every REST base (``spot``, ``futures``, ``public``, ``private``...) is the venue host;
+    ccxt.pro's public spot/linear and private (unified) sockets are the venue's."""
+    api = exchange.urls["api"]
+    for key, url in list(api.items()):
+        if isinstance(url, str):
+            api[key] = urls["rest"]
+    ws = api.get("ws")  # only ccxt.pro has it
+    if isinstance(ws, dict):
+        public, private = ws["public"], ws["private"]
+        public["spot"], public["linear"] = urls["ws_public_spot"], urls["ws_public_linear"]
+        private["spot"]["unified"] = private["contract"] = urls["ws_private"]
+    exchange.apiKey, exchange.secret = venue.api_key, venue.secret
+    exchange.enableRateLimit = False
+    exchange.has["fetchCurrencies"] = False  # /v5/asset/coin/query-info is not simulated
+    exchange.options["fetchMarkets"] = {"types": ["spot"]}
+    exchange.options["defaultType"] = "spot"
+    # Skip is_unified_enabled()'s /v5/user/query-api + /v5/account/info probe: the sim is UTA.
+    exchange.options["enableUnifiedMargin"] = False
+    exchange.options["enableUnifiedAccount"] = True
+
+
+def _bybit_floor(session: aiohttp.ClientSession, venue: Venue) -> Floor:
+    rest, key, secret = venue.urls["rest"], venue.api_key, venue.secret.encode()
+    decode_book = msgspec.json.Decoder(BybitBookReply).decode
+    decode_ack = msgspec.json.Decoder(BybitAck).decode
+    window = "5000"
+
+    async def post(path: str, payload: dict[str, str]) -> BybitOrder:
+        body = json.dumps(payload, separators=(",", ":"))
+        stamp = str(int(time.time() * 1000))
+        signature = hmac.new(secret, (stamp + key + window + body).encode(), hashlib.sha256)
+        headers = {
+            "X-BAPI-API-KEY": key,
+            "X-BAPI-TIMESTAMP": stamp,
+            "X-BAPI-RECV-WINDOW": window,
+            "X-BAPI-SIGN": signature.hexdigest(),
+            "Content-Type": "application/json",
+        }
+        async with session.post(rest + path, data=body, headers=headers) as resp:
+            ack = decode_ack(await resp.read())
+        assert ack.retCode == 0 and ack.result is not None, ack
+        return ack.result
+
+    async def get_book() -> BybitBook:
+        url = f"{rest}/v5/market/orderbook?category=spot&symbol=BTCUSDT&limit=100"
+        async with session.get(url) as resp:
+            return decode_book(await resp.read()).result
+
+    async def place_cancel(quantity: str, price: str) -> BybitOrder:
+        order = {
+            "category": "spot",
+            "symbol": "BTCUSDT",
+            "side": "Buy",
+            "orderType": "Limit",
+            "qty": quantity,
+            "price": price,
+            "timeInForce": "GTC",
+            "orderLinkId": "fl" + uuid.uuid4().hex,
+        }
+        placed = await post("/v5/order/create", order)
+        cancel = {"category": "spot", "symbol": "BTCUSDT", "orderId": placed.orderId}
+        return await post("/v5/order/cancel", cancel)
+
+    return Floor(get_book, place_cancel)
+
+
+BYBIT = Wiring(
+    name="bybit",
+    ccxt_id="bybit",
+    symbol="BTC/USDT",
+    native="BTCUSDT",
+    ws_key="ws_public_spot",
+    rate_limits={
+        "rest": [RateLimitRule(k, "SECOND", 1, UNLIMITED) for k in (*BYBIT_QUOTAS, "IP")],
+    },
+    configure_ccxt=_bybit_ccxt,
+    floor=_bybit_floor,
+    stream_frame=None,
+    ws_envelope=None,
+    firehose_skip="the firehose replays Binance depthUpdate frames; Bybit's orderbook.N topic "
+    "starts from a WebSocket snapshot message, not yet generated by bench/firehose.py",
+)
+
+MAPPINGS: dict[str, Wiring] = {"binance": BINANCE, "okx": OKX, "bybit": BYBIT}
 
 
 def benchmarked() -> tuple[list[Wiring], list[str]]:

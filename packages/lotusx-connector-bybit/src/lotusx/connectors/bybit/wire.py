@@ -211,7 +211,7 @@ class BookWire(Struct):
     s: str
     b: list[TextLevel]
     a: list[TextLevel]
-    u: int = 0
+    u: int  # required: a book without its update id cannot be placed in the sequence
     seq: int = 0
     ts: int = 0
     cts: int = 0

@@ -22,6 +22,7 @@ from typing import TypeVar
 import msgspec
 from msgspec import Struct
 
+from lotusx.core.book import levels_from_text
 from lotusx.core.errors import ExchangeError, InvalidOrderError
 from lotusx.core.types import (
     AmendRequest,
@@ -88,10 +89,10 @@ def opt_dec(text: str, what: str = "number") -> Decimal | None:
 def ms(text: str | int, what: str = "timestamp") -> int:
     if isinstance(text, int):
         return text
-    try:
-        return int(text)
-    except ValueError:
-        raise unexpected(f"{what}: {text!r} is not an integer") from None
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):  # int() would also take " 1", "1_0", "١"
+        raise unexpected(f"{what}: {text!r} is not an integer")
+    return int(text)
 
 
 def opt_ms(text: str) -> int | None:
@@ -235,10 +236,11 @@ def text_levels(levels: list[list[str]]) -> list[TextLevel]:
 
 
 def _book_levels(levels: list[list[str]], inst: Instrument, depth: int) -> tuple[BookLevel, ...]:
-    return tuple(
-        BookLevel(dec(lv[0], "book price"), from_contracts(dec(lv[1], "book size"), inst))
-        for lv in levels[:depth]
-    )
+    try:
+        checked = levels_from_text(text_levels(levels[:depth]))
+    except ValueError as exc:
+        raise unexpected(f"malformed book level: {exc}") from exc
+    return tuple(BookLevel(lv.price, from_contracts(lv.quantity, inst)) for lv in checked)
 
 
 def scale_book(book: OrderBook, inst: Instrument) -> OrderBook:
@@ -255,6 +257,8 @@ def scale_book(book: OrderBook, inst: Instrument) -> OrderBook:
 def to_orderbook(wire: BookWire, inst: Instrument, depth: int) -> OrderBook:
     """``sequence`` is the book's ``seqId`` when the reply carries one, else its timestamp."""
     ts = ms(wire.ts)
+    if ts <= 0:
+        raise unexpected(f"book timestamp {wire.ts!r} is not a time")
     return OrderBook(
         symbol=inst.symbol,
         bids=_book_levels(wire.bids, inst, depth),
