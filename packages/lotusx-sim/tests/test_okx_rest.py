@@ -117,6 +117,15 @@ async def test_public_routes(okx: Any) -> None:
     assert (unknown.status, unknown.body["code"]) == (200, "51001")
     bad_sz = await okx.get("/api/v5/market/books", {"instId": "BTC-USDT", "sz": 401})
     assert bad_sz.body["code"] == "51000"
+    for inst, market in (("BTC-USDT", SPOT), ("ETH-USDT-SWAP", SWAP)):
+        tick = ok(await okx.get("/api/v5/market/ticker", {"instId": inst}))[0]
+        top = v.view.book(inst, market, 1)
+        assert (tick["instId"], D(tick["bidPx"]), D(tick["askPx"])) == (
+            inst,
+            top.bids[0][0],
+            top.asks[0][0],
+        )
+        assert tick["instType"] == ("SWAP" if market == SWAP else "SPOT")
 
     index = ok(await okx.get("/api/v5/market/index-tickers", {"instId": "BTC-USDT"}))[0]
     assert index["instId"] == "BTC-USDT" and D(index["idxPx"]) > 0

@@ -276,6 +276,16 @@ class ConformanceSuite:
             assert all(c.low <= c.open <= c.high and c.low <= c.close <= c.high for c in candles)
             assert candles[-1].high >= trades[-1].price >= candles[-1].low
 
+    async def test_ticker_matches_top_of_book(self, target: Target) -> None:
+        self.need(target, Capability.GET_TICKER)
+        for symbol in filter(None, (target.spot, target.perp)):
+            spec = await target.spec(symbol)
+            ticker = await target.connector.get_ticker(symbol)
+            truth = target.venue.view.book(spec.symbol, spec.market, 1)
+            assert ticker.symbol == symbol
+            assert ticker.bid == truth.bids[0][0]
+            assert ticker.ask == truth.asks[0][0]
+
     async def test_mark_index_funding(self, target: Target) -> None:
         self.need(target, Capability.GET_MARK_PRICE, Capability.GET_FUNDING_RATE)
         perp = self.perp_of(target)

@@ -18,6 +18,7 @@ DEFAULT: dict[str, tuple[int, int]] = {
     "/api/v5/system/status": per(1, 5),
     "/api/v5/public/instruments": per(20, 2),
     "/api/v5/market/books": per(40, 2),
+    "/api/v5/market/ticker": per(20, 2),
     "/api/v5/market/trades": per(100, 2),
     "/api/v5/market/candles": per(40, 2),
     "/api/v5/market/index-tickers": per(20, 2),

@@ -138,6 +138,46 @@ async def books(ctx: Ctx) -> Any:
     ]
 
 
+async def ticker(ctx: Ctx) -> Any:
+    """GET /api/v5/market/ticker: last trade, top of book and 24 h statistics of one instrument.
+
+    ``vol24h`` is in wire units (contracts for swaps), ``volCcy24h`` in the quote currency for
+    spot and in the base currency for swaps, as documented."""
+    inst = ctx.params.inst(ctx.insts)
+    book = ctx.engine(inst).books[inst.inst_id]
+    day = [t for t in ctx.engine(inst).trades[inst.inst_id] if t.time_ms >= ctx.now - 86_400_000]
+    last = day[-1] if day else None
+
+    def top(side: Side) -> tuple[str, str]:
+        best = book.side(side).depth(1)
+        return (fmt(best[0][0]), fmt(inst.to_wire(best[0][1]))) if best else ("", "")
+
+    (ask_px, ask_sz), (bid_px, bid_sz) = top(Side.SELL), top(Side.BUY)
+    base_volume = sum((t.qty for t in day), Decimal(0))
+    quote_volume = sum((t.qty * t.price for t in day), Decimal(0))
+    prices = [t.price for t in day]
+    return [
+        {
+            "instType": inst.inst_type,
+            "instId": inst.inst_id,
+            "last": fmt(last.price) if last else "",
+            "lastSz": fmt(inst.to_wire(last.qty)) if last else "",
+            "askPx": ask_px,
+            "askSz": ask_sz,
+            "bidPx": bid_px,
+            "bidSz": bid_sz,
+            "open24h": fmt(prices[0]) if prices else "",
+            "high24h": fmt(max(prices)) if prices else "",
+            "low24h": fmt(min(prices)) if prices else "",
+            "volCcy24h": fmt(base_volume if inst.swap else quote_volume),
+            "vol24h": fmt(inst.to_wire(base_volume)),
+            "sodUtc0": fmt(prices[0]) if prices else "",
+            "sodUtc8": fmt(prices[0]) if prices else "",
+            "ts": str(ctx.now),
+        }
+    ]
+
+
 async def trades(ctx: Ctx) -> Any:
     inst = ctx.params.inst(ctx.insts)
     limit = ctx.params.limit(100, 500)
@@ -348,6 +388,7 @@ def routes() -> list[Route]:
         Route(get, "/api/v5/market/books", books),
         Route(get, "/api/v5/market/trades", trades),
         Route(get, "/api/v5/market/candles", candles),
+        Route(get, "/api/v5/market/ticker", ticker),
         Route(get, "/api/v5/market/index-tickers", index_tickers),
         Route(get, "/api/v5/public/mark-price", mark_price),
         Route(get, "/api/v5/public/funding-rate", funding_rate),
