@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import aiohttp
 import pytest
@@ -95,6 +95,7 @@ class Proxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.override: dict[tuple[str, str], bytes] = {}
+        self.answered: dict[tuple[str, str], bytes] = {}  # the venue's last answer per route
         self.served = 0
         self.runner: web.AppRunner | None = None
         self.session: aiohttp.ClientSession | None = None
@@ -113,6 +114,7 @@ class Proxy:
             headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
         ) as answer:
             payload = await answer.read()
+            self.answered[(request.method, request.path)] = payload
             headers = {k: v for k, v in answer.headers.items() if k.upper().startswith("X-")}
             return web.Response(
                 body=payload, status=answer.status, headers=headers,
@@ -180,8 +182,6 @@ class World:
 
 @pytest.fixture
 def world(exchange: str, request: Any) -> Iterator[tuple[LoopThread, World]]:
-    if exchange != "binance" and request.function.__name__ == "test_malformed_order_bodies":
-        pytest.skip(f"no malformed order-query body table for {exchange} yet")
     loop = LoopThread()
     w = World(exchange)
     loop.run(w.start())
@@ -347,59 +347,94 @@ async def _real_depth(w: World, path: str) -> dict[str, Any]:
         return body
 
 
-async def _real_order(w: World) -> dict[str, Any]:
+class OrderTable(NamedTuple):
+    """Where an exchange's order query lives and how to read its answer strictly."""
+
+    paths: tuple[str, ...]  # every route get_order may ask (all get the same mutated body)
+    inner: tuple[Any, ...]  # the order object inside the envelope
+    fields: tuple[str, str, str, str, str]  # id, price, quantity, filled, status
+    statuses: frozenset[str]
+
+
+ORDERS: dict[str, OrderTable] = {
+    "binance": OrderTable(("/api/v3/order",), (),
+                          ("orderId", "price", "origQty", "executedQty", "status"),
+                          frozenset(KNOWN_STATUS)),
+    "okx": OrderTable(("/api/v5/trade/order",), ("data", 0),
+                      ("ordId", "px", "sz", "accFillSz", "state"),
+                      frozenset({"live", "partially_filled", "filled", "canceled",
+                                 "mmp_canceled"})),
+    "bybit": OrderTable(("/v5/order/realtime", "/v5/order/history"), ("result", "list", 0),
+                        ("orderId", "price", "qty", "cumExecQty", "orderStatus"),
+                        frozenset({"New", "PartiallyFilled", "Filled", "Cancelled", "Rejected",
+                                   "PartiallyFilledCanceled", "Untriggered", "Triggered",
+                                   "Deactivated"})),
+}  # fmt: skip
+
+CLIENT_ID = "badin1"  # letters and digits: valid on every exchange
+
+
+async def _real_order(w: World, table: OrderTable) -> dict[str, Any]:
+    """Place a resting order, query it once through the proxy: the venue's own answer."""
     from lotusx.core.testing import Target
 
     target = Target(w.connector, w.venue, w.spot, None)
-    await w.connector.place_order(await target.resting_buy(w.spot, "badin-1"))
-    w.proxy_override_path = "/api/v3/order"
-    order = w.venue.view.order(client_id="badin-1")
-    assert order is not None
-    return {
-        "symbol": w.native, "orderId": order.order_id, "orderListId": -1,
-        "clientOrderId": "badin-1", "price": f"{order.price:f}", "origQty": f"{order.orig_qty:f}",
-        "executedQty": "0.00000000", "cummulativeQuoteQty": "0.00000000", "status": "NEW",
-        "timeInForce": "GTC", "type": "LIMIT", "side": "BUY", "stopPrice": "0.00000000",
-        "icebergQty": "0.00000000", "time": order.created_ms, "updateTime": order.created_ms,
-        "isWorking": True, "workingTime": order.created_ms, "origQuoteOrderQty": "0.00000000",
-        "selfTradePreventionMode": "NONE",
-    }  # fmt: skip
+    await w.connector.place_order(await target.resting_buy(w.spot, CLIENT_ID))
+    await w.connector.get_order(w.spot, client_order_id=CLIENT_ID)
+    assert w.proxy is not None
+    body: dict[str, Any] = json.loads(w.proxy.answered[("GET", table.paths[0])])
+    return body
+
+
+def _inside(payload: Any, inner: tuple[Any, ...]) -> Any:
+    for step in inner:
+        if (isinstance(payload, dict) and isinstance(step, str) and step in payload) or (
+            isinstance(payload, list) and isinstance(step, int) and len(payload) > step
+        ):
+            payload = payload[step]
+        else:
+            return None
+    return payload
 
 
 def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
     loop, w = world
     assert w.proxy is not None
-    template = loop.run(_real_order(w))
+    table = ORDERS[w.exchange]
+    id_key, price_key, qty_key, filled_key, status_key = table.fields
+    template = loop.run(_real_order(w, table))
     statuses = {s.value for s in OrderStatus}
 
     @SETTINGS
-    @given(body=mutated(template, "status"))
+    @given(body=mutated(template, status_key, table.inner))
     def check(body: bytes) -> None:
         assert w.proxy is not None
-        w.proxy.override[("GET", "/api/v3/order")] = body
-        order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id="badin-1"))
+        for path in table.paths:
+            w.proxy.override[("GET", path)] = body
+        order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
         if exc is not None:
             assert isinstance(exc, LotusXError), f"untyped error {exc!r} for {body[:200]!r}"
             return
         assert order is not None
-        parsed = json.loads(body, parse_float=Decimal)
+        row = _inside(json.loads(body, parse_float=Decimal), table.inner)
+        assert isinstance(row, dict), f"accepted a body with no order in it: {body[:300]!r}"
         # Whatever was accepted must be exactly what the body says.
-        assert parsed.get("status") in KNOWN_STATUS, f"unknown status accepted: {body[:300]!r}"
+        assert row.get(status_key) in table.statuses, f"unknown status accepted: {body[:300]!r}"
         assert order.status.value in statuses
-        assert order.order_id == str(parsed["orderId"])
-        assert order.quantity == _finite_positive(parsed.get("origQty")), body[:300]
-        price = _finite_positive(parsed.get("price"))
+        assert order.order_id == str(row[id_key])
+        assert order.quantity == _finite_positive(row.get(qty_key)), body[:300]
+        price = _finite_positive(row.get(price_key))
         assert price is not None and order.price == price, body[:300]
-        assert order.filled_quantity == _finite_positive(
-            parsed.get("executedQty"), allow_zero=True
-        ), body[:300]
+        assert order.filled_quantity == _finite_positive(row.get(filled_key), allow_zero=True), (
+            body[:300]
+        )
 
     try:
         check()
     finally:
         w.proxy.override.clear()
-    order = loop.run(w.connector.get_order(w.spot, client_order_id="badin-1"))
-    assert order.client_order_id == "badin-1"
+    order = loop.run(w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
+    assert order.client_order_id == CLIENT_ID
 
 
 # ------------------------------------------------------------------ WS frames

@@ -439,6 +439,8 @@ def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     kind = _lookup(_TYPE, wire.orderType, "order type")
     tif = _lookup(_TIF, wire.timeInForce or "GTC", "time in force")
     price = opt_num(wire.price, "order price")
+    if kind is OrderType.LIMIT and (price is None or price <= 0):
+        raise unexpected(f"limit order {wire.orderId!r} with price {wire.price!r}")
     filled = num(wire.cumExecQty or "0", "cumExecQty")
     average = opt_num(wire.avgPrice, "avgPrice")
     created = ms(wire.createdTime or "0", "createdTime")

@@ -506,10 +506,10 @@ class OrderWire(Struct):
     ordType: str
     side: str
     state: str
+    accFillSz: str  # always sent ("0" before any fill): a missing one is not a zero
     instType: str = ""
     clOrdId: str = ""
     px: str = ""
-    accFillSz: str = "0"
     avgPx: str = ""
     reduceOnly: str | bool = "false"
     tgtCcy: str = ""
@@ -535,11 +535,13 @@ def to_order(wire: OrderWire, inst: Instrument) -> Order:
     status = order_status(wire.state)
     if status is OrderStatus.CANCELED and wire.cancelSource in _REFUSALS:
         status = OrderStatus.REJECTED
-    filled = from_contracts(opt_dec(wire.accFillSz, "accFillSz") or ZERO, inst)
+    filled = from_contracts(dec(wire.accFillSz, "accFillSz"), inst)
     quantity = from_contracts(dec(wire.sz, "sz"), inst)
     if inst.kind is MarketKind.SPOT and wire.tgtCcy == "quote_ccy":
         quantity = filled  # sized in quote: the base quantity is what filled
     price = opt_dec(wire.px, "px")
+    if kind is OrderType.LIMIT and (price is None or price <= 0):
+        raise unexpected(f"limit order {wire.ordId!r} with px {wire.px!r}")
     avg = opt_dec(wire.avgPx, "avgPx")
     created = ms(wire.cTime or "0")
     return Order(
