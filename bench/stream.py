@@ -88,17 +88,18 @@ class Firehose:
     async def __aenter__(self) -> Firehose:
         async with aiohttp.ClientSession() as session:
             snap = await self.wiring.floor(session, self.venue).get_book()
-        self.first_id = snap.lastUpdateId + 1
+        self.first_id, bids, asks = self.wiring.hose_start(snap)
         self.last_id = self.first_id + self.warm + self.count - 1
         plan = {
             "exchange": self.wiring.name,
+            "dialect": self.wiring.firehose_dialect,
             "native": self.wiring.native,
             "stream": f"{self.wiring.native.lower()}@depth@100ms",
             "first_id": self.first_id,
             "warm": self.warm,
             "count": self.count,
-            "bids": snap.bids,
-            "asks": snap.asks,
+            "bids": bids,
+            "asks": asks,
         }
         self._proc = proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -164,7 +165,7 @@ async def run_firehose(
         clock = _Clock(hose)
         while True:
             book = await pro.watch_order_book(wiring.symbol)
-            if clock.see(int(book["nonce"])):
+            if clock.see(wiring.pro_update_id(book)):
                 return clock
 
     ours_clock = await asyncio.wait_for(ours(), 120)
