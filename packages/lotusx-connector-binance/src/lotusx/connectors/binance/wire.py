@@ -545,7 +545,9 @@ def batch_item(params: Mapping[str, object]) -> dict[str, str]:
 # ============================================================================ fills
 
 
-class SpotFillWire(Struct):
+class _FillWire(Struct):
+    """The fields spot ``myTrades`` and futures ``userTrades`` rows share."""
+
     symbol: str
     id: int
     orderId: int
@@ -554,53 +556,40 @@ class SpotFillWire(Struct):
     commission: Decimal
     commissionAsset: str
     time: int
+
+
+class SpotFillWire(_FillWire):
     isBuyer: bool
     isMaker: bool
 
 
-def spot_fill(wire: SpotFillWire, symbol: Symbol) -> Fill:
-    return Fill(
-        symbol=symbol,
-        order_id=str(wire.orderId),
-        client_order_id=None,
-        trade_id=str(wire.id),
-        side=Side.BUY if wire.isBuyer else Side.SELL,
-        price=wire.price,
-        quantity=wire.qty,
-        fee=wire.commission,
-        fee_asset=wire.commissionAsset,
-        is_maker=wire.isMaker,
-        timestamp=wire.time,
-    )
-
-
-class FuturesFillWire(Struct):
-    symbol: str
-    id: int
-    orderId: int
-    price: Decimal
-    qty: Decimal
-    commission: Decimal
-    commissionAsset: str
-    time: int
+class FuturesFillWire(_FillWire):
     side: str
     maker: bool
 
 
-def futures_fill(wire: FuturesFillWire, symbol: Symbol) -> Fill:
+def _fill(wire: _FillWire, symbol: Symbol, side: Side, is_maker: bool) -> Fill:
     return Fill(
         symbol=symbol,
         order_id=str(wire.orderId),
         client_order_id=None,
         trade_id=str(wire.id),
-        side=side_of(wire.side),
+        side=side,
         price=wire.price,
         quantity=wire.qty,
         fee=wire.commission,
         fee_asset=wire.commissionAsset,
-        is_maker=wire.maker,
+        is_maker=is_maker,
         timestamp=wire.time,
     )
+
+
+def spot_fill(wire: SpotFillWire, symbol: Symbol) -> Fill:
+    return _fill(wire, symbol, Side.BUY if wire.isBuyer else Side.SELL, wire.isMaker)
+
+
+def futures_fill(wire: FuturesFillWire, symbol: Symbol) -> Fill:
+    return _fill(wire, symbol, side_of(wire.side), wire.maker)
 
 
 # ============================================================================ account
