@@ -29,6 +29,7 @@ from lotusx.sim.dialects.bybit.render import (
 from lotusx.sim.dialects.bybit.rest_market import INTERVALS, ticker_json
 from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import AccountEvent, BalanceEvent, Event, OrderEvent, Trade
+from lotusx.sim.wshub import ConnectionHub
 
 DEPTHS = {"1": 0.01, "50": 0.02, "200": 0.1, "500": 0.1, "1000": 0.2}
 PRIVATE_TOPICS = ("order", "execution", "position", "wallet")
@@ -51,52 +52,25 @@ class Conn:
         self.queue.put_nowait(msgspec.json.encode(body).decode())
 
 
-class BybitStreams:
+class BybitStreams(ConnectionHub[Conn]):
     def __init__(
         self, core: VenueCore, app: web.Application, keys: Mapping[str, Credential]
     ) -> None:
-        self.core = core
+        super().__init__(core)
         self.keys = keys
-        self.conns: set[Conn] = set()
         self.bars: dict[tuple[str, str], int] = {}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._unsubscribe: Callable[[], None] | None = None
         for category in ("spot", "linear"):
             app.router.add_get(f"/v5/public/{category}", self._handler(category))
         app.router.add_get("/v5/private", self._handler("private"))
-        core.faults.on_drop(self.drop_all)
 
     def start(self) -> None:
-        self._unsubscribe = self.core.subscribe(self.on_event)
-        loop = asyncio.get_running_loop()
-        self._tasks = [
-            loop.create_task(self._every(0.01, self._flush_books)),
-            loop.create_task(self._every(0.1, self._push_tickers)),
-            loop.create_task(self._every(1.0, self._push_klines)),
-        ]
-
-    async def stop(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for conn in list(self.conns):
-            await conn.ws.close()
-
-    def drop_all(self) -> int:
-        conns = list(self.conns)
-        for conn in conns:
-            while not conn.queue.empty():
-                conn.queue.get_nowait()
-            conn.queue.put_nowait(None)
-        return len(conns)
-
-    async def _every(self, seconds: float, job: Callable[[], None]) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            job()
+        self._start(
+            [
+                (0.01, self._flush_books),
+                (0.1, self._push_tickers),
+                (1.0, self._push_klines),
+            ]
+        )
 
     def _handler(self, category: str) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:

@@ -27,6 +27,7 @@ from lotusx.sim.dialects.okx.render import (
 )
 from lotusx.sim.dialects.okx.rest_public import BARS, candle_row, funding_json
 from lotusx.sim.model import AccountEvent, BalanceEvent, BookDelta, Event, OrderEvent, Side, Trade
+from lotusx.sim.wshub import ConnectionHub
 
 PUBLIC = frozenset({"books", "books5", "bbo-tbt", "trades", "mark-price", "funding-rate"})
 PRIVATE = frozenset({"orders", "positions", "balance_and_position", "account"})
@@ -62,7 +63,7 @@ def _encode(body: Mapping[str, Any]) -> str:
     return msgspec.json.encode(body).decode()
 
 
-class OkxStreams:
+class OkxStreams(ConnectionHub[Conn]):
     """All OKX WebSocket connections of one venue, fed synchronously by venue events."""
 
     def __init__(
@@ -74,57 +75,30 @@ class OkxStreams:
         idle_timeout: float = 30.0,
         book_interval: float = 0.1,
     ) -> None:
-        self.core = core
+        super().__init__(core)
         self.insts = insts
         self.keys = keys
         self.idle_timeout = idle_timeout
         self.book_interval = book_interval
-        self.conns: set[Conn] = set()
         self.pending: dict[str, bk.Pending] = {}
         self.top5: dict[str, Any] = {}
         self.bbo: dict[str, Any] = {}
         self.marks: dict[str, tuple[str, float]] = {}
         self.bars: dict[tuple[str, str], int] = {}
-        self._tasks: list[asyncio.Task[None]] = []
-        self._unsubscribe: Callable[[], None] | None = None
         for service in SERVICES:
             app.router.add_get(f"/ws/v5/{service}", self._handler(service))
-        core.faults.on_drop(self.drop_all)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
-        self._unsubscribe = self.core.subscribe(self.on_event)
-        loop = asyncio.get_running_loop()
-        self._tasks = [
-            loop.create_task(self._every(self.book_interval, self._flush_books)),
-            loop.create_task(self._every(0.2, self._push_marks)),
-            loop.create_task(self._every(0.5, self._push_candles)),
-            loop.create_task(self._every(30.0, self._push_funding)),
-            loop.create_task(self._every(1.0, self._reap_idle)),
-        ]
-
-    async def stop(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for conn in list(self.conns):
-            await conn.ws.close()
-
-    def drop_all(self) -> int:
-        conns = list(self.conns)
-        for conn in conns:
-            while not conn.queue.empty():
-                conn.queue.get_nowait()
-            conn.queue.put_nowait(None)
-        return len(conns)
-
-    async def _every(self, seconds: float, job: Callable[[], None]) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            job()
+        self._start(
+            [
+                (self.book_interval, self._flush_books),
+                (0.2, self._push_marks),
+                (0.5, self._push_candles),
+                (30.0, self._push_funding),
+                (1.0, self._reap_idle),
+            ]
+        )
 
     # ----------------------------------------------------------------- connections
     def _handler(self, service: str) -> Callable[[web.Request], Any]:
