@@ -19,6 +19,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
+from itertools import chain
 from operator import itemgetter, methodcaller
 from typing import Protocol
 
@@ -201,24 +202,26 @@ class L2Book:
         self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
     ) -> None:
         """Apply a delta: a zero quantity removes the level, anything else sets it."""
-        d = self._decimals
-        dot = -d - 1
-        parse = self._parse
-        for side, levels in ((self._bids, bids), (self._asks, asks)):
-            book, prices = side.levels, side.prices
-            for level in levels:
-                p = level[0]
-                key = int(p.replace(".", "", 1)) if d and p[dot : dot + 1] == "." else parse(p)
-                if level[1].strip("0."):
-                    if key not in book:
-                        insort(prices, key)
-                    book[key] = level
-                elif book.pop(key, None) is not None:
-                    del prices[bisect_left(prices, key)]
+        self._apply(self._bids, bids)
+        self._apply(self._asks, asks)
         self.sequence = sequence
         self.timestamp = timestamp
         if self.max_depth is not None:
             self._truncate()
+
+    def _apply(self, side: _Side, levels: Iterable[Level]) -> None:
+        d = self._decimals
+        dot = -d - 1
+        book, prices = side.levels, side.prices
+        for level in levels:
+            p, q = level
+            key = int(p.replace(".", "", 1)) if d and p[dot : dot + 1] == "." else self._parse(p)
+            if q.strip("0."):
+                if key not in book:
+                    insort(prices, key)
+                book[key] = level
+            elif book.pop(key, None) is not None:
+                del prices[bisect_left(prices, key)]
 
     def _truncate(self) -> None:
         depth = self.max_depth
@@ -376,13 +379,11 @@ class OkxChecksum:
 
     def compute(self, book: L2Book) -> int:
         bids, asks = book.bid_levels(self.levels), book.ask_levels(self.levels)
-        parts: list[str] = []
-        for i in range(max(len(bids), len(asks))):
-            if i < len(bids):
-                parts.extend(bids[i])
-            if i < len(asks):
-                parts.extend(asks[i])
-        value = zlib.crc32(":".join(parts).encode())
+        both = min(len(bids), len(asks))
+        # Pairs while both sides have levels, then the longer side's rest; "p:q" per level.
+        pairs = chain.from_iterable(zip(bids[:both], asks[:both], strict=True))
+        levels = [*pairs, *bids[both:], *asks[both:]]
+        value = zlib.crc32(":".join(map(":".join, levels)).encode())
         return value - (1 << 32) if value >= 1 << 31 else value
 
 
@@ -405,6 +406,7 @@ class BookSync:
         policy: SequencePolicy,
         *,
         checksum: Checksum | None = None,
+        defer_checksum: bool = False,
         buffer_limit: int = 10_000,
         exchange: str | None = None,
     ) -> None:
@@ -412,6 +414,8 @@ class BookSync:
         self.exchange = exchange
         self.policy = policy
         self.checksum = checksum
+        self.defer_checksum = defer_checksum
+        self._unverified: int | None = None  # the latest delta's checksum, when deferred
         self.buffer_limit = buffer_limit
         self.resyncs = 0
         self.last_resync_reason = ""
@@ -426,6 +430,7 @@ class BookSync:
 
     def _fail(self, reason: str) -> SyncResult:
         self._live = False
+        self._unverified = None
         self._buffer.clear()
         self.book.clear()
         self.resyncs += 1
@@ -452,6 +457,7 @@ class BookSync:
             self.book.load(bids, asks, sequence, timestamp)
         except ValueError:
             return self._fail("malformed_level")
+        self._unverified = None
         if checksum is not None and not self._checksum_ok(checksum):
             return self._fail("checksum")
         self._live = True
@@ -480,9 +486,24 @@ class BookSync:
         except ValueError:
             return self._fail("malformed_level")
         self._fresh = False
-        if delta.checksum is not None and not self._checksum_ok(delta.checksum):
-            return self._fail("checksum")
+        if delta.checksum is not None:
+            if self.defer_checksum:
+                self._unverified = delta.checksum
+            elif not self._checksum_ok(delta.checksum):
+                return self._fail("checksum")
         return SyncResult.APPLIED
+
+    def verify(self) -> SyncResult:
+        """Check the deferred checksum of the latest delta: APPLIED, or RESYNC if it fails.
+
+        With ``defer_checksum`` the book is verified when a consumer is about to read it, not
+        after every delta: a checksum covers the whole top of the book, so the state that is
+        read is exactly as verified, and intermediate states nobody reads cost nothing.
+        """
+        expected, self._unverified = self._unverified, None
+        if expected is None or self._checksum_ok(expected):
+            return SyncResult.APPLIED
+        return self._fail("checksum")
 
     def _checksum_ok(self, expected: int) -> bool:
         return self.checksum is None or self.checksum.compute(self.book) == expected

@@ -1102,6 +1102,7 @@ class OkxConnector(Connector):
             L2Book(sym, inst.price_decimals),
             PrevIdSequence(),
             checksum=OkxChecksum(),
+            defer_checksum=True,  # verified below, on each state handed out
             exchange=self.name,
         )
         decode = msgspec.json.Decoder(w.BookPushWire).decode
@@ -1121,18 +1122,16 @@ class OkxConnector(Connector):
                     continue
                 for data in push.data:
                     result = self._book_apply(sync, push.action, data)
+                    handing_out = result is SyncResult.APPLIED and conflation.ready()
+                    if handing_out:
+                        result = sync.verify()
                     if result is SyncResult.RESYNC:
                         self.log.warning(
                             "book_resync", symbol=str(sym), reason=sync.last_resync_reason
                         )
                         await sub.resubscribe()
                         break
-                    if (
-                        result is SyncResult.APPLIED
-                        and sync.live
-                        and not sync.book.crossed
-                        and conflation.ready()
-                    ):
+                    if handing_out and sync.live and not sync.book.crossed:
                         yield w.scale_book(sync.book.snapshot(depth), inst)
         finally:
             await sub.close()

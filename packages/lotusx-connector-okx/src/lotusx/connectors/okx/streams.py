@@ -15,6 +15,7 @@ new snapshot.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -53,10 +54,14 @@ def channel_key(channel: str, **arg: str) -> str:
     return msgspec.json.encode(dict(sorted(fields.items()))).decode()
 
 
+@functools.lru_cache(maxsize=1024)
+def _key_for(channel: str, inst_id: str, inst_type: str, inst_family: str) -> str:
+    return channel_key(channel, instId=inst_id, instType=inst_type, instFamily=inst_family)
+
+
 def _key_of(arg: ArgWire) -> str:
-    return channel_key(
-        arg.channel, instId=arg.instId, instType=arg.instType, instFamily=arg.instFamily
-    )
+    """The subscription key of a push (memoised: every push of a channel repeats its arg)."""
+    return _key_for(arg.channel, arg.instId, arg.instType, arg.instFamily)
 
 
 def book_delta(item: BookWire) -> Delta:
@@ -83,6 +88,7 @@ class _Event(msgspec.Struct):
 
 
 _decode_event = msgspec.json.Decoder(_Event).decode
+_PUSH_START = b'{"arg":{'
 
 
 class PublicProtocol:
@@ -92,6 +98,7 @@ class PublicProtocol:
 
     def __init__(self, exchange: str = "okx") -> None:
         self._ids = itertools.count(1)
+        self._keys: dict[bytes, str] = {}  # a push's leading ``{"arg":{...}`` text -> its key
         self._log = get_logger(exchange)
 
     def _op(self, op: str, channels: Sequence[str]) -> list[str]:
@@ -110,9 +117,17 @@ class PublicProtocol:
     def route(self, frame: Frame) -> tuple[str, msgspec.Raw | bytes] | None:
         if frame == b"pong":
             return None
+        # A push opens with its ``arg`` object; once one was decoded, that text names the key.
+        if frame.startswith(_PUSH_START):
+            key = self._keys.get(frame[: frame.find(b"}") + 1])
+            if key is not None:
+                return key, frame
         event = _decode_event(frame)
         if event.event is None and event.arg is not None and event.data:
-            return _key_of(event.arg), frame
+            key = _key_of(event.arg)
+            if frame.startswith(_PUSH_START) and len(self._keys) < 1024:
+                self._keys[frame[: frame.find(b"}") + 1]] = key
+            return key, frame
         if event.event == "error":
             self._log.warning("ws_error_event", code=event.code, msg=event.msg)
         elif event.event == "notice":

@@ -21,9 +21,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 import aiohttp
 import msgspec
@@ -98,60 +99,92 @@ class WsProtocol(Protocol):
         """Run after connecting, before subscribing (log in for private streams)."""
 
 
+_Socket = aiohttp.ClientWebSocketResponse[Literal[False]]
+"""A client socket that hands text frames over undecoded (``decode_text=False``)."""
+
 _END = object()
 _CLOSING = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
 
 
 class Subscription:
-    """A channel's items as an async iterator: payloads, and `Reset` markers."""
+    """A channel's items as an async iterator: payloads, and `Reset` markers.
+
+    The queue is a deque with one waiter rather than an `asyncio.Queue`: the reader only appends
+    and the consumer pops without suspending while items are there, which is most of the cost
+    of a busy stream. Frames are counted in a plain integer that `WsSession` flushes into the
+    ``lotusx_ws_messages`` counter on its watchdog tick and on close.
+    """
 
     def __init__(self, session: WsSession, channel: str, overflow: Overflow, size: int) -> None:
         self.session = session
         self.channel = channel
         self.overflow = overflow
+        self.maxsize = size
         self.dropped = 0
-        self._queue: asyncio.Queue[object] = asyncio.Queue(maxsize=size)
+        self.received = 0
+        self._counted = 0
+        self._items: deque[object] = deque()
+        self._waiter: asyncio.Future[None] | None = None
         self._failed: BaseException | None = None
         self._counter = WS_MESSAGES.labels(session.exchange, channel.split("@")[-1][:40])
 
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
     def _deliver(self, item: object) -> None:
-        queue = self._queue
-        try:
-            queue.put_nowait(item)
+        items = self._items
+        if len(items) < self.maxsize:
+            items.append(item)
+            self._wake()
             return
-        except asyncio.QueueFull:
-            pass
         self.dropped += 1
         if self.overflow is Overflow.DROP_OLDEST:
-            queue.get_nowait()
-            queue.put_nowait(item)
+            items.popleft()
+            items.append(item)
             return
-        while not queue.empty():
-            queue.get_nowait()
+        items.clear()
         if self.overflow is Overflow.RESET:
-            queue.put_nowait(Reset("overflow"))
+            items.append(Reset("overflow"))
         else:
             self._failed = StreamOverflow(
-                f"{self.session.exchange} {self.channel}: consumer fell {queue.maxsize} "
+                f"{self.session.exchange} {self.channel}: consumer fell {self.maxsize} "
                 "messages behind"
             )
-            queue.put_nowait(_END)
+            items.append(_END)
+        self._wake()
+
+    def _flush_count(self) -> None:
+        """Add the frames received since the last flush to the Prometheus counter."""
+        fresh = self.received - self._counted
+        if fresh:
+            self._counted = self.received
+            self._counter.inc(fresh)
 
     @property
     def pending(self) -> int:
         """Items received and not yet read (a consumer may conflate while this is non-zero)."""
-        return self._queue.qsize()
+        return len(self._items)
 
     def _finish(self) -> None:
-        with contextlib.suppress(asyncio.QueueFull):
-            self._queue.put_nowait(_END)
+        self._flush_count()
+        self._items.append(_END)
+        self._wake()
 
     def __aiter__(self) -> AsyncIterator[msgspec.Raw | bytes | Reset]:
         return self
 
     async def __anext__(self) -> msgspec.Raw | bytes | Reset:
-        item = await self._queue.get()
+        items = self._items
+        while not items:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            await waiter
+        item = items.popleft()
         if item is _END:
+            items.appendleft(_END)  # every later read ends too
             if self._failed is not None:
                 raise self._failed
             raise StopAsyncIteration
@@ -188,6 +221,7 @@ class WsSession:
         self.stale_after = stale_after
         self.reconnects = 0
         self.malformed = 0
+        self._frames = 0  # frames read, ping/pong included: the watchdog's sign of life
         self._url = url
         self._queue_size = queue_size
         self._backoff_base = backoff_base
@@ -195,7 +229,7 @@ class WsSession:
         self._connect_timeout = connect_timeout
         self._max_message_size = max_message_size
         self._subs: dict[str, list[Subscription]] = {}
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws: _Socket | None = None
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
@@ -324,10 +358,11 @@ class WsSession:
         heartbeat = self.protocol.heartbeat
         ws = await self._session.ws_connect(
             url,
-            autoping=True,
+            autoping=False,
             heartbeat=heartbeat.interval if heartbeat.kind is HeartbeatKind.CLIENT_FRAME else None,
             timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
             max_msg_size=self._max_message_size,
+            decode_text=False,
         )
         self._ws = ws
         pinger: asyncio.Task[None] | None = None
@@ -338,35 +373,70 @@ class WsSession:
             WS_CONNECTED.labels(self.exchange).inc()
             if heartbeat.kind is HeartbeatKind.CLIENT_MESSAGE:
                 pinger = asyncio.create_task(self._ping_forever(ws, heartbeat))
-            await self._read(ws)
+            await self._read_watched(ws)
         finally:
             if pinger is not None:
                 pinger.cancel()
             if not ws.closed:
                 await ws.close()
 
-    async def _ping_forever(self, ws: aiohttp.ClientWebSocketResponse, beat: Heartbeat) -> None:
+    async def _ping_forever(self, ws: _Socket, beat: Heartbeat) -> None:
         while not ws.closed:
             await asyncio.sleep(beat.interval)
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await ws.send_str(beat.message)
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    async def _read_watched(self, ws: _Socket) -> None:
+        """Read until the connection ends; raise TimeoutError when the feed goes quiet.
+
+        Staleness is checked by a watchdog (every second, or every quarter of ``stale_after``
+        if shorter) against a frame counter, not by a timeout around each receive: a
+        per-message timeout costs as much as the rest of the read loop on a busy feed. The same
+        tick flushes the frame counts into the metrics.
+        """
+        reader = asyncio.create_task(self._read(ws), name=f"lotusx-ws-read-{self.exchange}")
+        loop = asyncio.get_running_loop()
+        tick = 1.0 if self.stale_after is None else min(1.0, self.stale_after / 4)
+        seen, quiet_since = -1, loop.time()
+        try:
+            while True:
+                done, _ = await asyncio.wait((reader,), timeout=tick)
+                self._flush_counts()
+                if done:
+                    return reader.result()
+                if self._frames != seen:
+                    seen, quiet_since = self._frames, loop.time()
+                elif self.stale_after is not None and loop.time() - quiet_since >= self.stale_after:
+                    raise TimeoutError(f"no frame for {self.stale_after:g} s")
+        finally:
+            if not reader.done():
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
+
+    def _flush_counts(self) -> None:
+        for subs in self._subs.values():
+            for sub in subs:
+                sub._flush_count()
+
+    async def _read(self, ws: _Socket) -> None:
         route = self.protocol.route
         subs = self._subs
         while True:
-            msg = await ws.receive(timeout=self.stale_after)
+            msg = await ws.receive()
+            self._frames += 1
             kind = msg.type
-            if kind is aiohttp.WSMsgType.TEXT:
-                frame: bytes = msg.data.encode()
-            elif kind is aiohttp.WSMsgType.BINARY:
-                frame = msg.data
+            if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
+                frame: bytes = msg.data
             elif kind in (
                 aiohttp.WSMsgType.CLOSE,
                 aiohttp.WSMsgType.CLOSED,
                 aiohttp.WSMsgType.CLOSING,
             ):
                 return
+            elif kind is aiohttp.WSMsgType.PING:  # answered here: a ping is a sign of life too
+                await ws.pong(msg.data)
+                continue
             elif kind is aiohttp.WSMsgType.ERROR:
                 raise aiohttp.ClientError(f"websocket error: {ws.exception()}")
             else:
@@ -391,23 +461,26 @@ class WsSession:
             if not targets:
                 continue
             for sub in targets:
-                sub._counter.inc()
+                sub.received += 1
                 sub._deliver(payload)
 
 
 class _Connection:
     __slots__ = ("_ws",)
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    def __init__(self, ws: _Socket) -> None:
         self._ws = ws
 
     async def send(self, message: str) -> None:
         await self._ws.send_str(message)
 
     async def receive(self, timeout: float) -> Frame:
-        msg = await self._ws.receive(timeout=timeout)
-        if msg.type is aiohttp.WSMsgType.TEXT:
-            return bytes(msg.data.encode())
-        if msg.type is aiohttp.WSMsgType.BINARY:
-            return bytes(msg.data)
+        while True:
+            msg = await self._ws.receive(timeout=timeout)
+            if msg.type is aiohttp.WSMsgType.TEXT or msg.type is aiohttp.WSMsgType.BINARY:
+                return bytes(msg.data)
+            if msg.type is aiohttp.WSMsgType.PING:
+                await self._ws.pong(msg.data)
+            elif msg.type is not aiohttp.WSMsgType.PONG:
+                break
         raise aiohttp.ClientError(f"connection closed during login ({msg.type.name})")
