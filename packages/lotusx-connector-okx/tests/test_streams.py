@@ -101,3 +101,19 @@ def test_book_chain_and_checksum_drive_resyncs() -> None:
     gap = BookWire([], new_bids, "5", 22, 21, None)
     assert sync.on_delta(book_delta(gap)) is SyncResult.RESYNC
     assert sync.last_resync_reason == "sequence_gap"
+
+
+def test_pushes_routed_by_their_remembered_arg_text() -> None:
+    protocol = PublicProtocol()
+    pushes = {
+        inst: b'{"arg":{"channel":"books","instId":"%s"},"action":"update","data":[{"n":%d}]}'
+        % (inst.encode(), n)
+        for n, inst in enumerate(["BTC-USDT", "ETH-USDT", "BTC-USDC"])
+    }
+    for _ in range(2):  # the second round is answered from the remembered arg text
+        for inst, push in pushes.items():
+            assert protocol.route(push) == (channel_key("books", instId=inst), push)
+    assert len(protocol._keys) == 3
+    # Events never enter the memo, and a remembered arg does not turn an event into data.
+    assert protocol.route(b'{"event":"subscribe","arg":{"channel":"books"},"connId":"a"}') is None
+    assert len(protocol._keys) == 3

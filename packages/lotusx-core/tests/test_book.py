@@ -193,3 +193,20 @@ def test_levels_from_text_keeps_order_and_depth() -> None:
         (Decimal("2.50"), Decimal("1.0")),
         (Decimal("2.40"), Decimal("0")),
     ]
+
+
+def test_deferred_checksum_is_checked_on_verify_only() -> None:
+    sync = BookSync(L2Book(SYM, 1), PrevIdSequence(), checksum=OkxChecksum(), defer_checksum=True)
+    sync.on_snapshot([("3366.1", "7"), ("3366", "6")], [("3366.8", "9"), ("3368", "8")], 1)
+    wrong = Delta(2, 2, [("3366.1", "8")], [], prev=1, checksum=-1881014294)
+    assert sync.on_delta(wrong) is SyncResult.APPLIED  # not checked yet
+    # A later delta restores the documented state: only the latest checksum matters.
+    right = Delta(3, 3, [("3366.1", "7")], [], prev=2, checksum=-1881014294)
+    assert sync.on_delta(right) is SyncResult.APPLIED
+    assert sync.verify() is SyncResult.APPLIED and sync.live
+    assert sync.verify() is SyncResult.APPLIED  # nothing pending
+    assert sync.on_delta(Delta(4, 4, [("3366.1", "8")], [], prev=3, checksum=1)) is (
+        SyncResult.APPLIED
+    )
+    assert sync.verify() is SyncResult.RESYNC
+    assert not sync.live and sync.last_resync_reason == "checksum"

@@ -1,5 +1,6 @@
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
 import pytest
@@ -7,6 +8,7 @@ from aiohttp import WSMsgType, web
 
 from lotusx.core.book import BookSync, Delta, L2Book, PrevIdSequence, SyncResult
 from lotusx.core.errors import StreamOverflow
+from lotusx.core.observability import WS_MESSAGES
 from lotusx.core.transport.ws import (
     Heartbeat,
     HeartbeatKind,
@@ -198,3 +200,72 @@ async def test_overflow_policies() -> None:
         strict._deliver(b"%d" % i)
     with pytest.raises(StreamOverflow):
         await strict.__anext__()
+
+
+class QuietProtocol(ToyProtocol):
+    """No client heartbeat and no login: liveness is whatever the server sends."""
+
+    heartbeat = Heartbeat(HeartbeatKind.SERVER_PING)
+
+    async def on_connect(self, connection: WsConnection) -> None:
+        return None
+
+
+def _feed(send_pings: bool, frames: int = 0) -> Callable[[web.Request], Awaitable[object]]:
+    async def handler(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        for i in range(frames):
+            await ws.send_str(json.dumps({"ch": "book", "data": {"i": i}}))
+        while not ws.closed:
+            if send_pings:
+                await ws.ping(b"x")
+            try:
+                msg = await ws.receive(timeout=0.1)
+            except TimeoutError:
+                continue
+            if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                break
+        return ws
+
+    return handler
+
+
+@pytest.mark.parametrize("send_pings", [False, True])
+async def test_stale_feed_reconnects_and_server_pings_count_as_life(send_pings: bool) -> None:
+    async with serve(lambda app: app.router.add_get("/ws", _feed(send_pings))) as url:
+        session = WsSession(
+            "toy", url.replace("http", "ws") + "/ws", QuietProtocol(), stale_after=0.4
+        )
+        sub = await session.subscribe("book")
+        await session.wait_connected()
+        if send_pings:
+            await asyncio.sleep(1.5)  # well past stale_after: the pings keep it open
+            assert session.reconnects == 0
+        else:
+            item = await asyncio.wait_for(sub.__anext__(), 5)
+            assert item == Reset("stale")
+            assert session.reconnects == 1
+        await session.close()
+
+
+async def test_frame_counts_reach_the_metric_when_the_session_closes() -> None:
+    counter = WS_MESSAGES.labels("toy", "counted")
+    before = counter._value.get()
+    async with serve(lambda app: app.router.add_get("/ws", _feed(False, frames=7))) as url:
+        session = WsSession("toy", url.replace("http", "ws") + "/ws", QuietProtocol())
+        sub = await session.subscribe("counted")
+        session.protocol = _RenamedChannel("counted")
+        got = [await asyncio.wait_for(sub.__anext__(), 5) for _ in range(7)]
+        assert len(got) == 7 and sub.received == 7
+        await session.close()
+    assert counter._value.get() - before == 7
+
+
+class _RenamedChannel(QuietProtocol):
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+
+    def route(self, frame: bytes) -> tuple[str, msgspec.Raw] | None:
+        routed = super().route(frame)
+        return None if routed is None else (self.channel, routed[1])
