@@ -1,5 +1,5 @@
-"""What every dialect's WebSocket server shares: venue events in, timed jobs, stop, and the
-`drop_ws` fault (every connection closed at once, frames in flight lost)."""
+"""What every dialect's WebSocket server (Binance, OKX, Bybit) shares: venue events in, timed
+jobs, stop, and the `drop_ws` fault (every connection closed at once, frames in flight lost)."""
 
 from __future__ import annotations
 

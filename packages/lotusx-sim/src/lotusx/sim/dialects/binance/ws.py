@@ -27,6 +27,7 @@ from lotusx.sim.dialects.binance.streams import (
     trade_payload,
 )
 from lotusx.sim.model import AccountEvent, BalanceEvent, BookDelta, Event, OrderEvent, Trade
+from lotusx.sim.wshub import ConnectionHub
 
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 MAX_STREAMS = 1024
@@ -51,7 +52,7 @@ class Conn:
             self.queue.put_nowait(raw)
 
 
-class StreamHub:
+class StreamHub(ConnectionHub[Conn]):
     """Streams of one host (spot or futures); fed synchronously by venue events."""
 
     def __init__(
@@ -62,7 +63,7 @@ class StreamHub:
         ping_interval: float,
         inbound_limit: int | None = None,
     ) -> None:
-        self.core = core
+        super().__init__(core)
         self.host = host
         self.futures = futures
         self.market = host.market
@@ -70,7 +71,6 @@ class StreamHub:
         self.ping_interval = ping_interval
         self.pong_timeout = 3 * ping_interval
         self.inbound_limit = inbound_limit if inbound_limit is not None else (10 if futures else 5)
-        self.conns: set[Conn] = set()
         self.subs: dict[str, set[Conn]] = {}
         self.keys: dict[str, StreamKey] = {}
         self.diffs: dict[tuple[str, int], DiffAccumulator] = {}
@@ -78,38 +78,16 @@ class StreamHub:
         self.partial_prev: dict[str, int] = {}
         self.kline_open: dict[str, int] = {}
         self.top: dict[str, tuple[Any, ...]] = {}
-        self._timer: asyncio.Task[None] | None = None
-        self._unsubscribe: Callable[[], None] | None = None
         host.app.router.add_get("/ws", self.handle_ws)
         host.app.router.add_get("/ws/{path:.*}", self.handle_ws)
         host.app.router.add_get("/stream", self.handle_combined)
         host.on_listen_key_closed = self.close_listen_key
         host.on_config = self.on_config
-        core.faults.on_drop(self.drop_all)
         core.tick_hooks.append(self.expire_keys)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
-        self._unsubscribe = self.core.subscribe(self.on_event)
-        self._timer = asyncio.get_running_loop().create_task(self._timers())
-
-    async def stop(self) -> None:
-        if self._unsubscribe:
-            self._unsubscribe()
-        if self._timer:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
-        for conn in list(self.conns):
-            await conn.ws.close()
-
-    def drop_all(self) -> int:
-        conns = list(self.conns)
-        for conn in conns:
-            while not conn.queue.empty():  # pending frames are lost with the connection
-                conn.queue.get_nowait()
-            conn.queue.put_nowait(None)
-        return len(conns)
+        self._start([(0.02, self._tick)])
 
     # ----------------------------------------------------------------- connections
     async def handle_ws(self, request: web.Request) -> web.StreamResponse:
@@ -416,23 +394,21 @@ class StreamHub:
         self._send(name, payload)
 
     # ----------------------------------------------------------------- timers
-    async def _timers(self) -> None:
-        while True:
-            await asyncio.sleep(0.02)
-            mono = time.monotonic()
-            flushed: dict[tuple[str, int], tuple[Any, ...] | None] = {}
-            for name, due in list(self.due.items()):
-                if mono < due:
-                    continue
-                key = self.keys[name]
-                self.due[name] = max(due + key.period_ms / 1000, mono)
-                self._fire(key, flushed)
-            for (sym, period), acc in self.diffs.items():
-                if (sym, period) not in flushed and not any(
-                    k.kind == "depth" and k.symbol == sym and k.period_ms == period
-                    for k in (self.keys[n] for n in self.subs)
-                ):
-                    acc.take()
+    def _tick(self) -> None:
+        mono = time.monotonic()
+        flushed: dict[tuple[str, int], tuple[Any, ...] | None] = {}
+        for name, due in list(self.due.items()):
+            if mono < due:
+                continue
+            key = self.keys[name]
+            self.due[name] = max(due + key.period_ms / 1000, mono)
+            self._fire(key, flushed)
+        for (sym, period), acc in self.diffs.items():
+            if (sym, period) not in flushed and not any(
+                k.kind == "depth" and k.symbol == sym and k.period_ms == period
+                for k in (self.keys[n] for n in self.subs)
+            ):
+                acc.take()
 
     def _fire(self, key: StreamKey, flushed: dict[tuple[str, int], tuple[Any, ...] | None]) -> None:
         now = self.core.now_ms()
