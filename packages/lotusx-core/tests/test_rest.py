@@ -226,6 +226,8 @@ async def test_spans_and_metrics_recorded() -> None:
     from lotusx.core.transport import rest as rest_module
 
     rest_module.tracer = tracer
+    # Spans are only built once an SDK provider is installed; this test hands one in directly.
+    rest_module.tracing_enabled = lambda: True
     try:
         async with serve(lambda app: app.router.add_get("/thing", _ok)) as url:
             rest = client(url)
@@ -235,6 +237,7 @@ async def test_spans_and_metrics_recorded() -> None:
             await rest.close()
     finally:
         rest_module.tracer = original
+        rest_module.tracing_enabled = observability.tracing_enabled
     spans = exporter.get_finished_spans()
     assert [s.name for s in spans] == ["test get"]
     assert spans[0].attributes is not None
@@ -304,3 +307,13 @@ async def test_reply_check_errors_are_retried_and_pause_the_limiter() -> None:
     assert reply.value == 7
     assert not answers
     assert time.monotonic() - started >= 0.19  # waited the reply's retry-after
+
+
+def test_tracing_is_off_until_an_sdk_provider_is_installed() -> None:
+    assert not observability.tracing_enabled()  # the API alone: a proxy provider
+    original = trace._TRACER_PROVIDER
+    trace._TRACER_PROVIDER = TracerProvider()
+    try:
+        assert observability.tracing_enabled()
+    finally:
+        trace._TRACER_PROVIDER = original

@@ -29,6 +29,7 @@ __all__ = [
     "get_logger",
     "serve_metrics",
     "tracer",
+    "tracing_enabled",
 ]
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -90,6 +91,17 @@ CLOCK_OFFSET = Gauge(
 )
 
 tracer = trace.get_tracer("lotusx")
+
+_NO_SDK = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+
+
+def tracing_enabled() -> bool:
+    """True once an OpenTelemetry SDK tracer provider is installed, i.e. spans are recorded.
+
+    Hot paths skip building spans otherwise: an API-only span still attaches and detaches a
+    context, a few microseconds per call for nothing.
+    """
+    return not isinstance(trace.get_tracer_provider(), _NO_SDK)
 
 
 def get_logger(exchange: str) -> structlog.stdlib.BoundLogger:

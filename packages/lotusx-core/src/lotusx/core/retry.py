@@ -9,11 +9,11 @@ client order id up (`resolve_placement`), never by sending it again blindly.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
-from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
 
-import backoff
 import msgspec
 
 from lotusx.core.errors import (
@@ -40,45 +40,33 @@ class RetryPolicy(msgspec.Struct, frozen=True):
     factor: float = 2.0
     max_delay: float = 5.0
 
-    def _waits(self, hint: list[float]) -> Callable[[], Generator[float, Any, None]]:
-        def generator() -> Generator[float, Any, None]:
-            n = 0
-            while True:
-                ceiling = min(self.max_delay, self.base * self.factor**n)
-                delay = random.uniform(0, ceiling)  # full jitter
-                if hint:
-                    delay = max(delay, hint.pop())
-                yield delay
-                n += 1
-
-        return generator
+    def delays(self) -> Iterator[float]:
+        """The waits before the 2nd, 3rd... attempt: uniform in [0, base*factor**n], capped."""
+        for n in itertools.count():
+            yield random.uniform(0, min(self.max_delay, self.base * self.factor**n))
 
     async def run(self, call: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
-        """Run ``call``; retry it per the policy when ``idempotent``."""
+        """Run ``call``; retry it per the policy when ``idempotent``.
+
+        The first attempt costs one ``try``: no per-call retry machinery is built until a
+        retryable error happens (this wraps every REST request).
+        """
         if not idempotent or self.max_tries <= 1:
             return await call()
-        retry_after: list[float] = []
-
-        def giveup(exc: Exception) -> bool:
-            if isinstance(exc, IpBanned):
-                return True
-            if isinstance(exc, RateLimitExceeded) and exc.retry_after is not None:
-                retry_after[:] = [exc.retry_after]
-            return False
-
-        @backoff.on_exception(
-            self._waits(retry_after),
-            RETRYABLE,
-            max_tries=self.max_tries,
-            giveup=giveup,
-            jitter=None,
-            raise_on_giveup=True,
-            logger=None,
-        )
-        async def attempt() -> T:
-            return await call()
-
-        return await attempt()
+        waits: Iterator[float] | None = None
+        tries = 1
+        while True:
+            try:
+                return await call()
+            except RETRYABLE as exc:
+                if isinstance(exc, IpBanned) or tries >= self.max_tries:
+                    raise
+                waits = waits or self.delays()
+                delay = next(waits)
+                if isinstance(exc, RateLimitExceeded) and exc.retry_after is not None:
+                    delay = max(delay, exc.retry_after)  # never sooner than the exchange said
+                tries += 1
+                await asyncio.sleep(delay)
 
 
 async def resolve_placement(

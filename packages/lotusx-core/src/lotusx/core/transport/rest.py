@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any, TypeVar
 
 import aiohttp
 import msgspec
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import INVALID_SPAN, Span, SpanKind, Status, StatusCode
 from yarl import URL
 
 from lotusx.core.clock import Clock
@@ -29,7 +30,13 @@ from lotusx.core.errors import (
     RateLimitExceeded,
     RequestTimeout,
 )
-from lotusx.core.observability import RATELIMIT_REJECTIONS, REST_DURATION, REST_REQUESTS, tracer
+from lotusx.core.observability import (
+    RATELIMIT_REJECTIONS,
+    REST_DURATION,
+    REST_REQUESTS,
+    tracer,
+    tracing_enabled,
+)
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.retry import RetryPolicy
 from lotusx.core.transport.errors import ErrorTable
@@ -43,6 +50,8 @@ __all__ = [
     "RestClient",
     "format_param",
 ]
+
+_UNTRACED: AbstractContextManager[Span] = nullcontext(INVALID_SPAN)
 
 T = TypeVar("T")
 
@@ -234,15 +243,7 @@ class RestClient:
             raise ConfigurationError(f"{self.exchange}: connector is not open (use `async with`)")
         started = time.perf_counter()
         status_label = "error"
-        with tracer.start_as_current_span(
-            f"{self.exchange} {endpoint.name}",
-            kind=SpanKind.CLIENT,
-            attributes={
-                "lotusx.exchange": self.exchange,
-                "lotusx.endpoint": endpoint.name,
-                "http.request.method": endpoint.method,
-            },
-        ) as span:
+        with self._span(endpoint) as span:
             try:
                 async with session.request(
                     endpoint.method, url, data=request.body, headers=request.headers
@@ -290,6 +291,20 @@ class RestClient:
                 duration, count = self._metrics(endpoint.name, status_label)
                 duration.observe(time.perf_counter() - started)
                 count.inc()
+
+    def _span(self, endpoint: Endpoint) -> AbstractContextManager[Span]:
+        """The call's CLIENT span, or a shared no-op one while no tracer SDK is installed."""
+        if not tracing_enabled():
+            return _UNTRACED
+        return tracer.start_as_current_span(
+            f"{self.exchange} {endpoint.name}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "lotusx.exchange": self.exchange,
+                "lotusx.endpoint": endpoint.name,
+                "http.request.method": endpoint.method,
+            },
+        )
 
     def _metrics(self, endpoint: str, status: str) -> tuple[Any, Any]:
         """The labelled metric children, looked up once per (endpoint, status)."""
