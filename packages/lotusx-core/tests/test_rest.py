@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import msgspec
 import pytest
 from aiohttp import web
+from hypothesis import given
+from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -317,3 +319,12 @@ def test_tracing_is_off_until_an_sdk_provider_is_installed() -> None:
         assert observability.tracing_enabled()
     finally:
         trace._TRACER_PROVIDER = original
+
+
+@given(base=st.floats(0.001, 1.0), factor=st.floats(1.0, 4.0), cap=st.floats(0.01, 10.0))
+def test_retry_delays_are_full_jitter_under_the_capped_exponential(
+    base: float, factor: float, cap: float
+) -> None:
+    policy = RetryPolicy(base=base, factor=factor, max_delay=cap)
+    for n, delay in zip(range(12), policy.delays(), strict=False):
+        assert 0 <= delay <= min(cap, base * factor**n)
