@@ -360,13 +360,31 @@ def _match_ids(p: Params, o: Order) -> bool:
     )
 
 
+def _by_ids(ctx: Ctx, p: Params, category: str, specs: list[MarketSpec]) -> list[Order]:
+    """The order named by ``orderId`` and/or ``orderLinkId``, if it is in one of ``specs``."""
+    engine, oid, link = ctx.engine(category), p.opt("orderId"), p.opt("orderLinkId")
+    if oid is not None and not oid.isdigit():
+        return []
+    for spec in specs:
+        try:
+            order = engine.get(ctx.acct, spec.symbol, int(oid) if oid else None, link)
+        except Rejected:
+            continue
+        if _match_ids(p, order):
+            return [order]
+    return []
+
+
 async def realtime(ctx: Ctx) -> Any:
     p = ctx.params
     category = p.category()
     specs = _symbols(ctx, p, category, need_filter=True)
     limit = p.limit(20, 50)
     by_id = p.opt("orderId") is not None or p.opt("orderLinkId") is not None
-    orders = [o for o in _orders(ctx, category, specs, not by_id) if _match_ids(p, o)]
+    if by_id:  # one order: looked up by id, as the exchange's order index does
+        orders = _by_ids(ctx, p, category, specs)
+    else:
+        orders = [o for o in _orders(ctx, category, specs, True) if _match_ids(p, o)]
     rows = [order_json(ctx.core, o) for o in orders[:limit]]
     return {"category": category, "list": rows, "nextPageCursor": ""}
 
