@@ -210,3 +210,39 @@ def test_deferred_checksum_is_checked_on_verify_only() -> None:
     )
     assert sync.verify() is SyncResult.RESYNC
     assert not sync.live and sync.last_resync_reason == "checksum"
+
+
+snapshot_levels = st.lists(
+    st.tuples(
+        st.integers(1, 10**9),  # price in units of 10**-decimals
+        st.sampled_from(["0", "0.000", "1.5", "0.001", "12", "0.0"]),  # zeros are dropped
+        st.integers(0, 2),  # extra trailing zeros on this price's text
+    ),
+    max_size=60,
+    unique_by=lambda level: level[0],
+)
+
+
+@given(snapshot_levels, st.integers(0, 8), st.booleans())
+def test_snapshot_load_keeps_exactly_the_nonzero_levels_in_price_order(
+    levels: list[tuple[int, str, int]], decimals: int, uniform: bool
+) -> None:
+    """The joined-text fast path and the per-price path agree with a Decimal model."""
+    side = [
+        (f"{Decimal(p).scaleb(-decimals):.{decimals + (0 if uniform else extra)}f}", q)
+        for p, q, extra in levels
+    ]
+    book = L2Book(SYM, decimals)
+    book.load(side, side, 1)
+    model = sorted(
+        ((Decimal(p), p, q) for p, q in side if Decimal(q) != 0), key=lambda level: level[0]
+    )
+    assert book.ask_levels() == [(p, q) for _, p, q in model]
+    assert book.bid_levels() == [(p, q) for _, p, q in reversed(model)]
+    assert len(book) == 2 * len(model)
+
+
+def test_snapshot_with_a_price_carrying_two_dots_is_refused() -> None:
+    book = L2Book(SYM, 2)
+    with pytest.raises(ValueError):
+        book.load([("1.2.00", "1.00"), ("1.10", "1.00")], [], 1)

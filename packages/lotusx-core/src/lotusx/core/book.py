@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
 from itertools import chain
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from typing import Protocol
 
 from lotusx.core.observability import BOOK_RESYNCS
@@ -86,8 +86,6 @@ class _PriceParser:
 
 _PRICE = itemgetter(0)
 _QUANTITY = itemgetter(1)
-_NONZERO = methodcaller("strip", "0.")  # "" (falsy) exactly when the quantity is zero
-_DROP_DOT = methodcaller("replace", ".", "", 1)
 
 
 def levels_from_text(levels: Sequence[Level], depth: int | None = None) -> tuple[BookLevel, ...]:
@@ -107,6 +105,30 @@ def levels_from_text(levels: Sequence[Level], depth: int | None = None) -> tuple
             raise ValueError(f"book level {price_text!r}/{quantity_text!r} is out of range")
         out.append(BookLevel(price, quantity))
     return tuple(out)
+
+
+def _uniform_keys(prices: list[str], decimals: int) -> list[int] | None:
+    """Integer keys for prices that all have one "." followed by exactly ``decimals`` digits
+    (Binance pads every price to 8), converted in one pass over the joined text; None when
+    the prices are not all like that (each is then parsed on its own)."""
+    if not decimals or not prices:
+        return None
+    text = "\n".join(prices)
+    try:
+        dots = "".join(map(itemgetter(-decimals - 1), prices))
+    except IndexError:  # a price shorter than its decimals
+        return None
+    if text.count(".") != len(prices) or dots.count(".") != len(prices):
+        return None
+    return list(map(int, text.replace(".", "").split("\n")))
+
+
+def _any_zero(quantities: list[str]) -> bool:
+    """Whether any quantity text is a zero ("0", "0.000"...): only "0" and "." characters."""
+    if not quantities:
+        return False
+    rest = "\n".join(quantities).encode().translate(None, b"0.")
+    return not rest or b"\n\n" in rest or rest[:1] == b"\n" or rest[-1:] == b"\n"
 
 
 def _text_decimals(*sides: list[Level]) -> int:
@@ -188,13 +210,11 @@ class L2Book:
         self._truncate()
 
     def _index(self, levels: list[Level]) -> dict[int, Level]:
-        d = self._decimals
         prices = list(map(_PRICE, levels))
-        if d and set(map(itemgetter(slice(-d - 1, -d)), prices)) <= {"."}:
-            keys = list(map(int, map(_DROP_DOT, prices)))  # uniform decimals: exact and fast
-        else:
+        keys = _uniform_keys(prices, self._decimals)
+        if keys is None:
             keys = list(map(self._parse, prices))
-        if not all(map(_NONZERO, map(_QUANTITY, levels))):
+        if _any_zero(list(map(_QUANTITY, levels))):
             return {k: lv for k, lv in zip(keys, levels, strict=True) if lv[1].strip("0.")}
         return dict(zip(keys, levels, strict=True))
 
