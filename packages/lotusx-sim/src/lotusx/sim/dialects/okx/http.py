@@ -145,8 +145,14 @@ class OkxServer:
         if isinstance(payload, dict):
             values = payload
         cost = route.cost(payload) if route.cost else 1
-        scope = account if account is not None else (request.remote or "?")
-        self.limits.charge(scope, route.path, max(1, cost), now)
+        inst_id = values.get("instId")
+        scope, kind = self.limits.counter(
+            account if account is not None else (request.remote or "?"),
+            route.method,
+            route.path,
+            inst_id if isinstance(inst_id, str) else "",
+        )
+        self.limits.charge(scope, kind, max(1, cost), now)
         ctx = Ctx(self.core, self, Params(values), payload, account, now)
         result = await route.handler(ctx)
         if route.places and faults.take("fail_after_accept"):
