@@ -103,3 +103,13 @@ def test_unknown_exchange_lists_installed() -> None:
         load("nope")
     with pytest.raises(ConfigurationError):
         connect("nope")
+
+
+def test_wire_check_names_the_exchange_and_the_unknown_value() -> None:
+    from lotusx.core.wire import WireCheck
+
+    check = WireCheck("okx")
+    assert check.lookup({"live": 1}, "live", "order state") == 1
+    with pytest.raises(ExchangeError, match="unknown order state 'paused'") as caught:
+        check.lookup({"live": 1}, "paused", "order state")
+    assert caught.value.exchange == "okx" and caught.value.endpoint == "decode"

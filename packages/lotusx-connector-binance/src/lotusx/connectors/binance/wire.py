@@ -13,12 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TypeVar
 
 from msgspec import Struct
 
 from lotusx.core.book import levels_from_text
-from lotusx.core.errors import ExchangeError
 from lotusx.core.types import (
     Balance,
     BookLevel,
@@ -48,17 +46,17 @@ from lotusx.core.types import (
     Withdrawal,
     plain,
 )
+from lotusx.core.wire import WireCheck
 
 from .endpoints import WINDOW_MS, Venue
 
 ZERO = Decimal(0)
-V = TypeVar("V")
 TextLevel = tuple[str, str]
 
 
-def unexpected(message: str) -> ExchangeError:
-    """A payload that decoded but does not match Binance's documented values."""
-    return ExchangeError(message, exchange="binance", endpoint="decode")
+_CHECK = WireCheck("binance")
+unexpected = _CHECK.unexpected  # a payload that decoded but breaks Binance's documented values
+_lookup = _CHECK.lookup
 
 
 # ============================================================================ market metadata
@@ -332,13 +330,6 @@ _TYPE: Mapping[str, OrderType] = {
     "TRAILING_STOP_MARKET": OrderType.MARKET,
 }
 _SIDE: Mapping[str, Side] = {"BUY": Side.BUY, "SELL": Side.SELL}
-
-
-def _lookup(table: Mapping[str, V], value: str, what: str) -> V:
-    found = table.get(value)
-    if found is None:
-        raise unexpected(f"unknown {what} {value!r}")
-    return found
 
 
 def order_status(value: str) -> OrderStatus:

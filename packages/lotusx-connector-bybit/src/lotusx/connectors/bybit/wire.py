@@ -19,7 +19,7 @@ import msgspec
 from msgspec import Struct, field
 
 from lotusx.core.book import levels_from_text
-from lotusx.core.errors import ExchangeError, InvalidOrderError
+from lotusx.core.errors import InvalidOrderError
 from lotusx.core.types import (
     Balance,
     BookLevel,
@@ -49,6 +49,7 @@ from lotusx.core.types import (
     Withdrawal,
     plain,
 )
+from lotusx.core.wire import WireCheck
 
 ZERO = Decimal(0)
 V = TypeVar("V")
@@ -60,9 +61,9 @@ CATEGORY: Mapping[MarketKind, str] = {MarketKind.SPOT: SPOT, MarketKind.LINEAR: 
 KIND: Mapping[str, MarketKind] = {SPOT: MarketKind.SPOT, LINEAR: MarketKind.LINEAR}
 
 
-def unexpected(message: str) -> ExchangeError:
-    """A payload that decoded but does not match Bybit's documented values."""
-    return ExchangeError(message, exchange="bybit", endpoint="decode")
+_CHECK = WireCheck("bybit")
+unexpected = _CHECK.unexpected  # a payload that decoded but breaks Bybit's documented values
+_lookup = _CHECK.lookup
 
 
 def num(text: str | int | float, what: str = "number") -> Decimal:
@@ -88,13 +89,6 @@ def ms(text: str | int, what: str = "timestamp") -> int:
     if not text.isdigit():
         raise unexpected(f"{what}: {text!r} is not a timestamp")
     return int(text)
-
-
-def _lookup(table: Mapping[str, V], value: str, what: str) -> V:
-    found = table.get(value)
-    if found is None:
-        raise unexpected(f"unknown {what} {value!r}")
-    return found
 
 
 # ============================================================================ envelope results

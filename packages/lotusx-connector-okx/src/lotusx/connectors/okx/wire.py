@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
 
 import msgspec
 from msgspec import Struct
 
 from lotusx.core.book import levels_from_text
-from lotusx.core.errors import ExchangeError, InvalidOrderError
+from lotusx.core.errors import InvalidOrderError
 from lotusx.core.types import (
     AmendRequest,
     Balance,
@@ -55,10 +54,10 @@ from lotusx.core.types import (
     Withdrawal,
     plain,
 )
+from lotusx.core.wire import WireCheck
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
-V = TypeVar("V")
 TextLevel = tuple[str, str]
 
 # instType of each market kind LotusX names on OKX
@@ -66,9 +65,9 @@ INST_TYPE: Mapping[MarketKind, str] = {MarketKind.SPOT: "SPOT", MarketKind.LINEA
 KIND_OF_INST_TYPE: Mapping[str, MarketKind] = {"SPOT": MarketKind.SPOT, "SWAP": MarketKind.LINEAR}
 
 
-def unexpected(message: str) -> ExchangeError:
-    """A payload that decoded but does not match OKX's documented values."""
-    return ExchangeError(message, exchange="okx", endpoint="decode")
+_CHECK = WireCheck("okx")
+unexpected = _CHECK.unexpected  # a payload that decoded but breaks OKX's documented values
+_lookup = _CHECK.lookup
 
 
 def dec(text: str, what: str = "number") -> Decimal:
@@ -102,13 +101,6 @@ def opt_ms(text: str) -> int | None:
 def text(value: Decimal) -> str:
     """Wire text of a decimal: plain digits, never an exponent."""
     return format(plain(value), "f")
-
-
-def _lookup(table: Mapping[str, V], value: str, what: str) -> V:
-    found = table.get(value)
-    if found is None:
-        raise unexpected(f"unknown {what} {value!r}")
-    return found
 
 
 # ============================================================================ envelope

@@ -1,0 +1,32 @@
+"""Helpers shared by the connectors' ``wire.py`` modules (payload shapes to LotusX types)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from lotusx.core.errors import ExchangeError
+
+__all__ = ["WireCheck"]
+
+V = TypeVar("V")
+
+
+class WireCheck:
+    """Errors for payloads that decoded but break an exchange's documented values."""
+
+    __slots__ = ("exchange",)
+
+    def __init__(self, exchange: str) -> None:
+        self.exchange = exchange
+
+    def unexpected(self, message: str) -> ExchangeError:
+        """An `ExchangeError` naming the exchange, raised where a value makes no sense."""
+        return ExchangeError(message, exchange=self.exchange, endpoint="decode")
+
+    def lookup(self, table: Mapping[str, V], value: str, what: str) -> V:
+        """``table[value]``, or `unexpected` naming ``what`` was not one of the known values."""
+        found = table.get(value)
+        if found is None:
+            raise self.unexpected(f"unknown {what} {value!r}")
+        return found
