@@ -77,3 +77,24 @@ def test_clock_jump_discards_older_samples() -> None:
     clock.observe(0, 5 + 100, 10)  # offset 100, rtt 10
     clock.observe(1000, 1050 + 30_000, 1100)  # the venue clock jumped 30 s; rtt 100
     assert clock.offset_ms == 30_000
+
+
+def test_a_report_for_a_quota_published_later_counts_in_its_own_window_only() -> None:
+    now = [10_250]
+    limiter = RateLimiter("t", clock=lambda: now[0])
+    # exchangeInfo's answer: its headers report the weight before its body defines the quota.
+    limiter.observe("weight_1s", 40)
+    limiter.set_quota(Quota("weight_1s", 300, 1000))
+    assert limiter.used("weight_1s") == 40
+    rolling = RateLimiter("t", clock=lambda: now[0])
+    rolling.observe("orders", 7)
+    now[0] = 10_900
+    rolling.set_quota(Quota("orders", 50, 1000, kind=WindowKind.ROLLING))
+    assert rolling.used("orders") == 7
+    now[0] = 11_300  # the rolling report has aged out
+    assert rolling.used("orders") == 0
+    stale = RateLimiter("t", clock=lambda: now[0])
+    stale.observe("weight_1s", 40)
+    now[0] = 12_010  # a later second: that report belongs to a window already gone
+    stale.set_quota(Quota("weight_1s", 300, 1000))
+    assert stale.used("weight_1s") == 0

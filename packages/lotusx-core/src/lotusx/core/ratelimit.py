@@ -118,6 +118,9 @@ class RateLimiter:
         self._units: dict[str, list[_Window]] = {}
         self._lock = asyncio.Lock()
         self._paused_until = 0
+        # Reports for quotas not known yet: Binance's exchangeInfo answer says how much weight
+        # it used before its body publishes the quota that weight counts against.
+        self._unplaced: dict[str, tuple[int, int]] = {}
         for quota in quotas or []:
             self.set_quota(quota)
 
@@ -130,6 +133,9 @@ class RateLimiter:
         window = self._windows.get(quota.name)
         if window is None:
             self._windows[quota.name] = window = _Window(quota)
+            reported = self._unplaced.pop(quota.name, None)
+            if reported is not None:
+                self._place(window, *reported)
         else:
             window.quota = quota
         self._units = {}
@@ -185,11 +191,22 @@ class RateLimiter:
         """The exchange reported ``used`` units in the current window of quota ``name``."""
         window = self._windows.get(name)
         if window is None:
+            self._unplaced[name] = (used, self._now())
             return
-        window.roll(self._now())
+        self._place(window, used, self._now())
+
+    def _place(self, window: _Window, used: int, at_ms: int) -> None:
+        """Raise ``window``'s count to a report made at ``at_ms`` if it still applies now."""
+        now = self._now()
+        window.roll(now)
+        q = window.quota
+        if q.kind is WindowKind.FIXED and at_ms - at_ms % q.window_ms != window.start:
+            return  # reported in an earlier window
+        if q.kind is WindowKind.ROLLING and now - at_ms >= q.window_ms:
+            return
         if used > window.used:
-            if window.quota.kind is WindowKind.ROLLING:
-                window.book(used - window.used, self._now())
+            if q.kind is WindowKind.ROLLING:
+                window.book(used - window.used, at_ms)
             else:
                 window.used = used
 
