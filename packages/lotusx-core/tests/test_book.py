@@ -246,3 +246,15 @@ def test_snapshot_with_a_price_carrying_two_dots_is_refused() -> None:
     book = L2Book(SYM, 2)
     with pytest.raises(ValueError):
         book.load([("1.2.00", "1.00"), ("1.10", "1.00")], [], 1)
+
+
+def test_remembered_price_keys_follow_a_change_of_scale() -> None:
+    book = L2Book(SYM, 2)
+    book.load([("1.00", "1")], [("2.00", "1")], 1)
+    book.update([("1.50", "1")], [], 2)  # "1.50" remembered at 2 decimals
+    book.load([("1.00000000", "1")], [("2.00000000", "1")], 3)  # the feed now pads to 8
+    book.update([("1.50", "2"), ("1.50000000", "3")], [], 4)
+    # Both texts name one price: the second overwrote the first, at the new scale.
+    assert book.bid_levels() == [("1.50000000", "3"), ("1.00000000", "1")]
+    book.update([("1.5", "0")], [], 5)
+    assert book.bid_levels() == [("1.00000000", "1")]

@@ -84,6 +84,7 @@ class _PriceParser:
         return whole
 
 
+_KEY_MEMO = 1024  # price texts remembered per book (cleared when full)
 _PRICE = itemgetter(0)
 _QUANTITY = itemgetter(1)
 
@@ -165,6 +166,7 @@ class L2Book:
         "_asks",
         "_bids",
         "_decimals",
+        "_keys",
         "_min_decimals",
         "_parse",
         "max_depth",
@@ -181,6 +183,7 @@ class L2Book:
         self._min_decimals = price_decimals
         self._decimals = price_decimals
         self._parse = _PriceParser(price_decimals)
+        self._keys: dict[str, int] = {}  # price text -> key, for the prices a feed repeats
         self._bids = _Side()
         self._asks = _Side()
 
@@ -196,6 +199,7 @@ class L2Book:
         if decimals != self._decimals:
             self._decimals = decimals
             self._parse = _PriceParser(decimals)
+            self._keys = {}
 
     def load(
         self, bids: Iterable[Level], asks: Iterable[Level], sequence: int, timestamp: int = 0
@@ -232,10 +236,16 @@ class L2Book:
     def _apply(self, side: _Side, levels: Iterable[Level]) -> None:
         d = self._decimals
         dot = -d - 1
-        book, prices = side.levels, side.prices
+        book, prices, known = side.levels, side.prices, self._keys
         for level in levels:
             p, q = level
-            key = int(p.replace(".", "", 1)) if d and p[dot : dot + 1] == "." else self._parse(p)
+            key = known.get(p)
+            if key is None:
+                uniform = d and p[dot : dot + 1] == "."
+                key = int(p.replace(".", "", 1)) if uniform else self._parse(p)
+                if len(known) >= _KEY_MEMO:
+                    known.clear()
+                known[p] = key
             if q.strip("0."):
                 if key not in book:
                     insort(prices, key)
