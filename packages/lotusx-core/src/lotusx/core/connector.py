@@ -30,7 +30,7 @@ from lotusx.core.errors import BadSymbol, ConfigurationError
 from lotusx.core.observability import get_logger
 from lotusx.core.transport.rest import RestClient
 from lotusx.core.transport.signing import Credentials
-from lotusx.core.types import Instrument, MarketKind, Symbol, SymbolLike, as_symbol
+from lotusx.core.types import Instrument, MarketKind, OrderRequest, Symbol, SymbolLike, as_symbol
 
 __all__ = ["Connector"]
 
@@ -76,6 +76,9 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         self.log = get_logger(self.name)
         self._instruments: dict[Symbol, Instrument] = {}
         self._native: dict[tuple[MarketKind, str], Instrument] = {}
+        self.traded_symbols: set[Symbol] = set()
+        """Symbols this connector placed orders on, or saw private activity for, since it was
+        made: where a private stream looks for fills it missed in a gap."""
         self.rest = self._build_rest()
 
     def __repr__(self) -> str:
@@ -100,6 +103,11 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
     def _build_rest(self) -> RestClient:
         """Build this connector's `RestClient` (signer, limiter, error table, URLs)."""
         raise NotImplementedError
+
+    def _will_trade(self, inst: Instrument, request: OrderRequest) -> None:
+        """Check ``request`` against ``inst`` before it is sent; note the symbol as traded."""
+        inst.check_order(request)
+        self.traded_symbols.add(inst.symbol)
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -32,6 +32,17 @@ from lotusx.core.errors import (
 )
 from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.ratelimit import Quota, RateLimiter
+from lotusx.core.recovery import (
+    Gap,
+    balance_key,
+    fills_across_gaps,
+    flat_position,
+    gap_after,
+    orders_across_gaps,
+    position_key,
+    states_across_gaps,
+    zero_balance,
+)
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
@@ -442,7 +453,7 @@ class BinanceConnector(Connector):
 
     async def place_order(self, request: OrderRequest) -> Order:
         inst, venue = await self._resolve(request.symbol)
-        inst.check_order(request)
+        self._will_trade(inst, request)
         return await self._place(inst, venue, request)
 
     async def _place(self, inst: Instrument, venue: Venue, request: OrderRequest) -> Order:
@@ -479,7 +490,7 @@ class BinanceConnector(Connector):
         concurrently. Every request is validated before anything is sent."""
         resolved = [await self._resolve(r.symbol) for r in requests]
         for (inst, _), request in zip(resolved, requests, strict=True):
-            inst.check_order(request)
+            self._will_trade(inst, request)
         results: list[Order | ExchangeError | None] = [None] * len(requests)
         spot = [i for i, (_, venue) in enumerate(resolved) if venue is Venue.SPOT]
         futures = [i for i, (_, venue) in enumerate(resolved) if venue is Venue.FUTURES]
@@ -1137,13 +1148,14 @@ class BinanceConnector(Connector):
 
     async def _private(
         self, venue: Venue, event: str, convert: Callable[[bytes], list[T]]
-    ) -> AsyncIterator[T]:
+    ) -> AsyncIterator[T | Gap]:
         await self.load_instruments()
         sub = await self._user_stream(venue).subscribe(event)
         try:
             async for item in sub:
                 if isinstance(item, Reset):
                     self.log.warning("user_stream_reset", venue=venue, reason=item.reason)
+                    yield await gap_after(sub, item)
                     continue
                 try:
                     converted = convert(bytes(item))
@@ -1165,21 +1177,23 @@ class BinanceConnector(Connector):
 
     def stream_orders(self, kind: MarketKind | None = None) -> AsyncIterator[Order]:
         def streams(venue: Venue) -> AsyncIterator[Order]:
-            return self._private(
+            pushes = self._private(
                 venue,
                 ORDER_EVENT[venue],
                 lambda raw: [o for o, _ in self._order_events(venue, raw)],
             )
+            return orders_across_gaps(self, pushes, _KIND[venue])
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         def streams(venue: Venue) -> AsyncIterator[Fill]:
-            return self._private(
+            pushes = self._private(
                 venue,
                 ORDER_EVENT[venue],
                 lambda raw: [f for _, f in self._order_events(venue, raw) if f is not None],
             )
+            return fills_across_gaps(self, pushes, _KIND[venue])
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
@@ -1192,7 +1206,19 @@ class BinanceConnector(Connector):
             return [w.futures_balance(b.a, b.wb, b.cw) for b in update.a.B]
 
         convert = {Venue.SPOT: spot, Venue.FUTURES: futures}
-        return merge(*(self._private(v, BALANCE_EVENT[v], convert[v]) for v in self._venues(kind)))
+
+        def streams(venue: Venue) -> AsyncIterator[Balance]:
+            pushes = self._private(venue, BALANCE_EVENT[venue], convert[venue])
+            wallet = "spot" if venue is Venue.SPOT else "futures"
+            return states_across_gaps(
+                self,
+                pushes,
+                lambda: self.get_balances(wallet),
+                key=balance_key,
+                cleared=zero_balance,
+            )
+
+        return merge(*(streams(v) for v in self._venues(kind)))
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._venues(MarketKind.LINEAR)
@@ -1211,7 +1237,10 @@ class BinanceConnector(Connector):
                     out.append(w.update_position(p, sym, leverage, update.T))
             return out
 
-        async for position in self._private(Venue.FUTURES, POSITION_EVENT, convert):
+        pushes = self._private(Venue.FUTURES, POSITION_EVENT, convert)
+        async for position in states_across_gaps(
+            self, pushes, self.get_positions, key=position_key, cleared=flat_position
+        ):
             yield position
 
 

@@ -34,6 +34,17 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
+from lotusx.core.recovery import (
+    Gap,
+    balance_key,
+    fills_across_gaps,
+    flat_position,
+    gap_after,
+    orders_across_gaps,
+    position_key,
+    states_across_gaps,
+    zero_balance,
+)
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -632,7 +643,7 @@ class BybitConnector(Connector):
 
     async def place_order(self, request: OrderRequest) -> Order:
         inst, category = await self._resolve(request.symbol)
-        inst.check_order(request)
+        self._will_trade(inst, request)
         return await self._place(inst, category, request)
 
     async def _place(self, inst: Instrument, category: str, request: OrderRequest) -> Order:
@@ -661,7 +672,7 @@ class BybitConnector(Connector):
         anything is sent. Items keep the request order; a rejected item is its typed error."""
         resolved = [await self._resolve(r.symbol) for r in requests]
         for (inst, _), request in zip(resolved, requests, strict=True):
-            inst.check_order(request)
+            self._will_trade(inst, request)
         results: list[Order | ExchangeError | None] = [None] * len(requests)
         chunks: list[list[int]] = []
         for category in (SPOT, LINEAR):
@@ -1333,7 +1344,9 @@ class BybitConnector(Connector):
             raise NotSupportedError(self.name, "inverse", "inverse contracts are not supported")
         return {c for c, k in w.KIND.items() if kind is None or k is kind}
 
-    async def _private(self, topic: str, convert: Callable[[bytes], list[T]]) -> AsyncIterator[T]:
+    async def _private(
+        self, topic: str, convert: Callable[[bytes], list[T]]
+    ) -> AsyncIterator[T | Gap]:
         await self.load_instruments()
         sub = await self._private_session().subscribe(topic, overflow=Overflow.RAISE)
         decode = msgspec.json.Decoder(w.WsMessageWire).decode
@@ -1341,6 +1354,7 @@ class BybitConnector(Connector):
             async for item in sub:
                 if isinstance(item, Reset):
                     self.log.warning("private_stream_reset", topic=topic, reason=item.reason)
+                    yield await gap_after(sub, item)
                     continue
                 try:
                     converted = convert(bytes(decode(item).data))
@@ -1362,7 +1376,8 @@ class BybitConnector(Connector):
                     out.append(w.to_order(row, sym))
             return out
 
-        return self._private(ORDER_TOPIC, convert)
+        pushes = self._private(ORDER_TOPIC, convert)
+        return orders_across_gaps(self, pushes, kind)
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         categories = self._categories(kind)
@@ -1377,7 +1392,8 @@ class BybitConnector(Connector):
                     out.append(w.to_fill(row, sym))
             return out
 
-        return self._private(EXECUTION_TOPIC, convert)
+        pushes = self._private(EXECUTION_TOPIC, convert)
+        return fills_across_gaps(self, pushes, kind)
 
     def stream_balances(self, kind: MarketKind | None = None) -> AsyncIterator[Balance]:
         """The unified wallet (spot and linear share it, so ``kind`` selects nothing more)."""
@@ -1391,7 +1407,10 @@ class BybitConnector(Connector):
                 for b in w.wallet_balances(acct, "unified")
             ]
 
-        return self._private(WALLET_TOPIC, convert)
+        pushes = self._private(WALLET_TOPIC, convert)
+        return states_across_gaps(
+            self, pushes, self.get_balances, key=balance_key, cleared=zero_balance
+        )
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._categories(MarketKind.LINEAR)
@@ -1404,7 +1423,10 @@ class BybitConnector(Connector):
                     out.append(w.to_position(row, sym, self._leverage.get(sym)))
             return out
 
-        return self._private(POSITION_TOPIC, convert)
+        pushes = self._private(POSITION_TOPIC, convert)
+        return states_across_gaps(
+            self, pushes, self.get_positions, key=position_key, cleared=flat_position
+        )
 
     def merged(self, *streams: AsyncIterator[T]) -> AsyncIterator[T]:
         """Interleave several streams of this connector (the first error ends all of them)."""

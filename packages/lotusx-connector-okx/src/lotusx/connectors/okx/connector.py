@@ -36,6 +36,17 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
+from lotusx.core.recovery import (
+    Gap,
+    balance_key,
+    fills_across_gaps,
+    flat_position,
+    gap_after,
+    orders_across_gaps,
+    position_key,
+    states_across_gaps,
+    zero_balance,
+)
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -505,7 +516,7 @@ class OkxConnector(Connector):
 
     async def place_order(self, request: OrderRequest) -> Order:
         inst = await self._resolve(request.symbol)
-        inst.check_order(request)
+        self._will_trade(inst, request)
         return await self._place(inst, request)
 
     def _refused(self, order: Order) -> Order:
@@ -544,7 +555,7 @@ class OkxConnector(Connector):
         prepared: list[tuple[Instrument, str, dict[str, object]]] = []
         for request in requests:
             inst = await self._resolve(request.symbol)
-            inst.check_order(request)
+            self._will_trade(inst, request)
             client_id = request.client_order_id or new_client_order_id()
             check_client_order_id(inst.symbol, client_id)
             prepared.append(
@@ -1211,13 +1222,16 @@ class OkxConnector(Connector):
             lambda raw, inst: [w.to_mark_price(m, inst.symbol, None) for m in decode(raw).data],
         )
 
-    async def _private(self, channel: str, convert: Callable[[bytes], list[T]]) -> AsyncIterator[T]:
+    async def _private(
+        self, channel: str, convert: Callable[[bytes], list[T]]
+    ) -> AsyncIterator[T | Gap]:
         await self.load_instruments()
         sub = await self._session("ws_private").subscribe(channel, overflow=Overflow.RAISE)
         try:
             async for item in sub:
                 if isinstance(item, Reset):
                     self.log.warning("private_stream_reset", channel=channel, reason=item.reason)
+                    yield await gap_after(sub, item)
                     continue
                 try:
                     converted = convert(bytes(item))
@@ -1245,14 +1259,16 @@ class OkxConnector(Connector):
 
     def stream_orders(self, kind: MarketKind | None = None) -> AsyncIterator[Order]:
         channel = self._orders_channel(kind)
-        return self._private(channel, lambda raw: [o for o, _ in self._order_pushes(raw)])
+        pushes = self._private(channel, lambda raw: [o for o, _ in self._order_pushes(raw)])
+        return orders_across_gaps(self, pushes, kind)
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         """Fills as the ``orders`` channel reports them (its ``fillSz``/``tradeId`` fields)."""
         channel = self._orders_channel(kind)
-        return self._private(
+        pushes = self._private(
             channel, lambda raw: [f for _, f in self._order_pushes(raw) if f is not None]
         )
+        return fills_across_gaps(self, pushes, kind)
 
     def stream_balances(self, kind: MarketKind | None = None) -> AsyncIterator[Balance]:
         """The ``account`` channel: trading-account balances (spot and swaps share them)."""
@@ -1263,7 +1279,14 @@ class OkxConnector(Connector):
         def convert(raw: bytes) -> list[Balance]:
             return [w.trading_balance(d) for a in _ACCOUNT_PUSH(raw).data for d in a.details]
 
-        return self._private(channel_key("account"), convert)
+        pushes = self._private(channel_key("account"), convert)
+        return states_across_gaps(
+            self,
+            pushes,
+            lambda: self.get_balances("trading"),
+            key=balance_key,
+            cleared=zero_balance,
+        )
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._require_keys()
@@ -1276,7 +1299,14 @@ class OkxConnector(Connector):
                     out.append(w.to_position(row, inst))
             return out
 
-        return self._private(channel_key("positions", instType="SWAP"), convert)
+        pushes = self._private(channel_key("positions", instType="SWAP"), convert)
+        return states_across_gaps(
+            self,
+            pushes,
+            self.get_positions,
+            key=position_key,
+            cleared=flat_position,
+        )
 
 
 _ORDERS_PUSH = msgspec.json.Decoder(w.OrdersPushWire).decode

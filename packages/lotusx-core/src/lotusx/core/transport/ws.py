@@ -240,7 +240,8 @@ class WsSession:
     def connected(self) -> bool:
         return self._connected.is_set()
 
-    async def wait_connected(self, timeout: float = 10.0) -> None:
+    async def wait_connected(self, timeout: float | None = 10.0) -> None:
+        """Until the connection is up (logged in, subscriptions sent); ``None``: no limit."""
         await asyncio.wait_for(self._connected.wait(), timeout)
 
     async def subscribe(

@@ -1,0 +1,251 @@
+"""Private streams across connection gaps: what the exchange pushed while the socket was down.
+
+A private WebSocket that reconnects has missed every push sent while it was away, and no
+exchange replays them. A connector's raw private stream marks the hole with a `Gap` once the
+connection is back (logged in and subscribed again); the functions here fill it from REST
+before the live pushes continue:
+
+* `orders_across_gaps`: every order the stream knew as open is read again (``get_order``),
+  and every order open now that differs from what the stream last said is yielded: a fill or
+  a cancel that happened in the gap is seen, in its final state.
+* `fills_across_gaps`: ``get_fills`` since shortly before the gap, on every symbol the
+  connector traded or saw private activity on (`Connector.traded_symbols`) or that has an open
+  order; fills already yielded are not repeated.
+* `states_across_gaps`: balances and positions are state: whatever the current REST state
+  says differently is yielded, and an asset or position it no longer lists is yielded empty.
+
+A state may be yielded twice (by the catch-up and by a push that crossed it); states are
+absolute, so consumers apply them idempotently. Not recoverable: fills of an order placed by
+another client and completed inside the gap on a symbol this connector never traded or saw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
+
+import msgspec
+
+from lotusx.core.errors import LotusXError, OrderNotFound
+from lotusx.core.observability import get_logger
+from lotusx.core.types import Balance, Fill, MarketKind, Order, Position, PositionSide, Symbol
+
+if TYPE_CHECKING:
+    from lotusx.core.connector import Connector
+    from lotusx.core.transport.ws import Reset, Subscription
+
+__all__ = [
+    "Gap",
+    "balance_key",
+    "fills_across_gaps",
+    "flat_position",
+    "gap_after",
+    "orders_across_gaps",
+    "position_key",
+    "states_across_gaps",
+    "zero_balance",
+]
+
+T = TypeVar("T")
+ZERO = Decimal(0)
+
+FILL_LOOKBACK_MS = 5_000
+"""How far before the break fills are asked for (clock offset and in-flight pushes)."""
+
+
+class Gap(msgspec.Struct, frozen=True):
+    """The stream broke at ``since`` (ms, local clock) and is connected again now."""
+
+    reason: str
+    since: int
+
+
+async def gap_after(subscription: Subscription, reset: Reset) -> Gap:
+    """The `Gap` a `Reset` opened, once the subscription's connection is back."""
+    since = time.time_ns() // 1_000_000
+    await subscription.session.wait_connected(None)
+    return Gap(reset.reason, since)
+
+
+@contextlib.asynccontextmanager
+async def _closing(source: AsyncIterator[object]) -> AsyncIterator[None]:
+    """Close ``source`` (its subscription) as soon as the stream reading it ends."""
+    try:
+        yield
+    finally:
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def _wanted(symbol: Symbol, kind: MarketKind | None) -> bool:
+    return kind is None or symbol.kind is kind
+
+
+async def orders_across_gaps(
+    connector: Connector, source: AsyncIterator[Order | Gap], kind: MarketKind | None = None
+) -> AsyncIterator[Order]:
+    """``source``'s orders, plus after each `Gap` the orders whose state changed in it."""
+    open_orders: dict[tuple[Symbol, str], Order] = {}
+
+    def remember(order: Order) -> None:
+        connector.traded_symbols.add(order.symbol)
+        key = (order.symbol, order.order_id)
+        if order.status.is_open:
+            open_orders[key] = order
+        else:
+            open_orders.pop(key, None)
+
+    async with _closing(source):
+        async for item in source:
+            if isinstance(item, Gap):
+                for order in await _orders_missed(connector, open_orders, kind, item):
+                    remember(order)
+                    yield order
+            else:
+                remember(item)
+                yield item
+
+
+async def _orders_missed(
+    connector: Connector,
+    known: dict[tuple[Symbol, str], Order],
+    kind: MarketKind | None,
+    gap: Gap,
+) -> list[Order]:
+    log = get_logger(connector.name)
+    try:
+        now_open = [o for o in await connector.get_open_orders() if _wanted(o.symbol, kind)]
+    except LotusXError as exc:
+        log.warning("gap_not_recovered", stream="orders", reason=gap.reason, error=str(exc))
+        return []
+    missed = [o for o in now_open if known.get((o.symbol, o.order_id)) != o]
+    still_open = {(o.symbol, o.order_id) for o in now_open}
+    for (symbol, order_id), before in list(known.items()):
+        if (symbol, order_id) in still_open:
+            continue
+        try:
+            missed.append(await connector.get_order(symbol, order_id=order_id))
+        except OrderNotFound:
+            log.warning("gap_order_vanished", order_id=order_id, symbol=str(symbol))
+        except LotusXError as exc:
+            log.warning("gap_not_recovered", stream="orders", order_id=order_id, error=str(exc))
+            missed.append(before)  # nothing newer is known; keep tracking it
+    log.info("gap_recovered", stream="orders", reason=gap.reason, changed=len(missed))
+    return missed
+
+
+async def fills_across_gaps(
+    connector: Connector,
+    source: AsyncIterator[Fill | Gap],
+    kind: MarketKind | None = None,
+    *,
+    memory: int = 10_000,
+) -> AsyncIterator[Fill]:
+    """``source``'s fills, plus after each `Gap` the fills made in it (each fill once)."""
+    seen: set[tuple[Symbol, str]] = set()
+    order: deque[tuple[Symbol, str]] = deque()
+    started = time.time_ns() // 1_000_000
+
+    def first_time(fill: Fill) -> bool:
+        key = (fill.symbol, fill.trade_id)
+        if key in seen:
+            return False
+        seen.add(key)
+        order.append(key)
+        if len(order) > memory:
+            seen.discard(order.popleft())
+        connector.traded_symbols.add(fill.symbol)
+        return True
+
+    async with _closing(source):
+        async for item in source:
+            if isinstance(item, Gap):
+                since = max(started, item.since - FILL_LOOKBACK_MS)
+                for fill in await _fills_missed(connector, kind, since, item):
+                    if first_time(fill):
+                        yield fill
+            elif first_time(item):
+                yield item
+
+
+async def _fills_missed(
+    connector: Connector, kind: MarketKind | None, since: int, gap: Gap
+) -> list[Fill]:
+    log = get_logger(connector.name)
+    wanted = set(connector.traded_symbols)
+    try:
+        wanted.update(o.symbol for o in await connector.get_open_orders())
+        fills: list[Fill] = []
+        for symbol in sorted(s for s in wanted if _wanted(s, kind)):
+            fills.extend(await connector.get_fills(symbol, start=since))
+    except LotusXError as exc:
+        log.warning("gap_not_recovered", stream="fills", reason=gap.reason, error=str(exc))
+        return []
+    fills.sort(key=lambda f: f.timestamp)
+    log.info("gap_recovered", stream="fills", reason=gap.reason, found=len(fills))
+    return fills
+
+
+async def states_across_gaps(
+    connector: Connector,
+    source: AsyncIterator[T | Gap],
+    current: Callable[[], Awaitable[list[T]]],
+    *,
+    key: Callable[[T], Hashable],
+    cleared: Callable[[T], T],
+) -> AsyncIterator[T]:
+    """``source``'s states (balances, positions), and after a `Gap` every state that changed in
+    it: those ``current()`` reports differently, and ``cleared`` ones (zero balance, flat
+    position) for those it no longer reports (exchanges leave empty states out)."""
+    known: dict[Hashable, T] = {}
+    async with _closing(source):
+        async for item in source:
+            if not isinstance(item, Gap):
+                known[key(item)] = item
+                yield item
+                continue
+            try:
+                states = await current()
+            except LotusXError as exc:
+                get_logger(connector.name).warning(
+                    "gap_not_recovered", stream="state", reason=item.reason, error=str(exc)
+                )
+                continue
+            fresh = {key(state): state for state in states}
+            for k, before in list(known.items()):
+                if k not in fresh and cleared(before) != before:
+                    known[k] = cleared(before)
+                    yield known[k]
+            for k, state in fresh.items():
+                if known.get(k) != state:
+                    known[k] = state
+                    yield state
+
+
+def balance_key(balance: Balance) -> Hashable:
+    return (balance.wallet, balance.asset)
+
+
+def zero_balance(balance: Balance) -> Balance:
+    return msgspec.structs.replace(balance, free=ZERO, locked=ZERO)
+
+
+def position_key(position: Position) -> Hashable:
+    return (position.symbol, position.side is PositionSide.SHORT)
+
+
+def flat_position(position: Position) -> Position:
+    return msgspec.structs.replace(
+        position,
+        side=PositionSide.FLAT,
+        quantity=ZERO,
+        entry_price=None,
+        unrealized_pnl=ZERO,
+        margin=None,
+        liquidation_price=None,
+    )

@@ -1,0 +1,156 @@
+"""`lotusx.core.recovery` against a scripted connector: what a gap hides, and what it yields."""
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import msgspec
+
+from lotusx.core.errors import ExchangeUnavailable, OrderNotFound
+from lotusx.core.recovery import (
+    FILL_LOOKBACK_MS,
+    Gap,
+    balance_key,
+    fills_across_gaps,
+    orders_across_gaps,
+    states_across_gaps,
+    zero_balance,
+)
+from lotusx.core.types import (
+    Balance,
+    Fill,
+    MarketKind,
+    Order,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+    TimeInForce,
+)
+
+T = TypeVar("T")
+BTC = Symbol.parse("BTC/USDT")
+ETH = Symbol.parse("ETH/USDT")
+
+
+def order(oid: str, status: OrderStatus, filled: str = "0", symbol: Symbol = BTC) -> Order:
+    return Order(
+        symbol, oid, None, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, Decimal(1),
+        Decimal(100), Decimal(filled), None, status, False, 1, 2,
+    )  # fmt: skip
+
+
+def fill(trade: str, symbol: Symbol = BTC, at: int = 10) -> Fill:
+    return Fill(
+        symbol, "o1", None, trade, Side.BUY, Decimal(100), Decimal(1), Decimal(0), "USDT", True,
+        at,
+    )  # fmt: skip
+
+
+class Scripted:
+    """The REST side of a connector, as the recovery functions use it."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.traded_symbols: set[Symbol] = set()
+        self.open: list[Order] = []
+        self.orders: dict[str, Order] = {}
+        self.fills: dict[Symbol, list[Fill]] = {}
+        self.fill_queries: list[tuple[Symbol, int | None]] = []
+        self.down = False
+
+    async def get_open_orders(self, symbol: Any = None) -> list[Order]:
+        if self.down:
+            raise ExchangeUnavailable("down", exchange=self.name, endpoint="openOrders")
+        return list(self.open)
+
+    async def get_order(self, symbol: Any, *, order_id: str | None = None) -> Order:
+        if order_id not in self.orders:
+            raise OrderNotFound("no", exchange=self.name, endpoint="order")
+        return self.orders[order_id]
+
+    async def get_fills(self, symbol: Symbol, *, start: int | None = None) -> list[Fill]:
+        self.fill_queries.append((symbol, start))
+        return self.fills.get(symbol, [])
+
+
+async def script(items: Sequence[T | Gap]) -> AsyncIterator[T | Gap]:
+    for item in items:
+        yield item
+
+
+async def drain(stream: AsyncIterator[T]) -> list[T]:
+    return [item async for item in stream]
+
+
+async def test_orders_that_changed_in_a_gap_are_yielded_once_in_their_final_state() -> None:
+    rest = Scripted()
+    live = [order("a", OrderStatus.NEW), order("b", OrderStatus.NEW), order("c", OrderStatus.NEW)]
+    # In the gap: a filled, b is unchanged, c was canceled and is gone from open orders.
+    rest.open = [
+        order("a", OrderStatus.PARTIALLY_FILLED, "0.5"),
+        live[1],
+        order("d", OrderStatus.NEW),
+    ]
+    rest.orders = {"c": order("c", OrderStatus.CANCELED)}
+    got = await drain(orders_across_gaps(rest, script([*live, Gap("closed", 5)])))  # type: ignore[arg-type]
+    after = got[len(live) :]
+    assert [(o.order_id, o.status) for o in after] == [
+        ("a", OrderStatus.PARTIALLY_FILLED),
+        ("d", OrderStatus.NEW),
+        ("c", OrderStatus.CANCELED),
+    ]
+    assert rest.traded_symbols == {BTC}
+
+
+async def test_an_unreachable_exchange_leaves_the_gap_unfilled_but_the_stream_alive() -> None:
+    rest = Scripted()
+    rest.down = True
+    items = [order("a", OrderStatus.NEW), Gap("closed", 5), order("a", OrderStatus.FILLED, "1")]
+    got = await drain(orders_across_gaps(rest, script(items)))  # type: ignore[arg-type]
+    assert [o.status for o in got] == [OrderStatus.NEW, OrderStatus.FILLED]
+
+
+async def test_gap_fills_come_from_every_traded_symbol_and_never_twice() -> None:
+    rest = Scripted()
+    rest.traded_symbols.add(ETH)  # an order was placed there, no fill seen yet
+    rest.fills = {BTC: [fill("t1"), fill("t2", at=20)], ETH: [fill("e1", ETH, at=15)]}
+    broke = time.time_ns() // 1_000_000 + 60_000  # well after the stream started
+    items = [fill("t1"), Gap("closed", broke)]
+    got = await drain(fills_across_gaps(rest, script(items)))  # type: ignore[arg-type]
+    assert [f.trade_id for f in got] == ["t1", "e1", "t2"]  # t1 not repeated; by time
+    assert {s for s, _ in rest.fill_queries} == {BTC, ETH}
+    assert {start for _, start in rest.fill_queries} == {broke - FILL_LOOKBACK_MS}
+
+
+async def test_fills_of_other_market_kinds_are_not_asked_for() -> None:
+    rest = Scripted()
+    perp = Symbol.parse("BTC/USDT:USDT")
+    rest.traded_symbols.update({BTC, perp})
+    await drain(fills_across_gaps(rest, script([Gap("closed", 5)]), MarketKind.SPOT))  # type: ignore[arg-type]
+    assert [s for s, _ in rest.fill_queries] == [BTC]
+
+
+async def test_balances_after_a_gap_changed_ones_and_emptied_ones() -> None:
+    rest = Scripted()
+    before = [Balance("BTC", Decimal(1), Decimal(0)), Balance("ETH", Decimal(2), Decimal(0))]
+    now = [Balance("BTC", Decimal("0.5"), Decimal(0)), Balance("USDT", Decimal(50), Decimal(0))]
+
+    async def current() -> list[Balance]:
+        return now
+
+    stream = states_across_gaps(
+        rest,  # type: ignore[arg-type]
+        script([*before, Gap("closed", 5)]),
+        current,
+        key=balance_key,
+        cleared=zero_balance,
+    )
+    after = (await drain(stream))[len(before) :]
+    assert after == [
+        msgspec.structs.replace(before[1], free=Decimal(0)),  # ETH: not listed any more
+        now[0],
+        now[1],
+    ]
