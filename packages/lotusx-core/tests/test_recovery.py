@@ -11,19 +11,21 @@ from lotusx.core.errors import ExchangeUnavailable, OrderNotFound
 from lotusx.core.recovery import (
     FILL_LOOKBACK_MS,
     Gap,
-    balance_key,
+    balances_across_gaps,
     fills_across_gaps,
     orders_across_gaps,
-    states_across_gaps,
-    zero_balance,
+    positions_across_gaps,
 )
 from lotusx.core.types import (
     Balance,
     Fill,
+    MarginMode,
     MarketKind,
     Order,
     OrderStatus,
     OrderType,
+    Position,
+    PositionSide,
     Side,
     Symbol,
     TimeInForce,
@@ -60,6 +62,8 @@ class Scripted:
         self.fills: dict[Symbol, list[Fill]] = {}
         self.fill_queries: list[tuple[Symbol, int | None]] = []
         self.down = False
+        self.balances: list[Balance] = []
+        self.wallets: list[str | None] = []
 
     async def get_open_orders(self, symbol: Any = None) -> list[Order]:
         if self.down:
@@ -70,6 +74,13 @@ class Scripted:
         if order_id not in self.orders:
             raise OrderNotFound("no", exchange=self.name, endpoint="order")
         return self.orders[order_id]
+
+    async def get_balances(self, wallet: str | None = None) -> list[Balance]:
+        self.wallets.append(wallet)
+        return self.balances
+
+    async def get_positions(self, symbol: Any = None) -> list[Position]:
+        return []
 
     async def get_fills(self, symbol: Symbol, *, start: int | None = None) -> list[Fill]:
         self.fill_queries.append((symbol, start))
@@ -138,19 +149,26 @@ async def test_balances_after_a_gap_changed_ones_and_emptied_ones() -> None:
     before = [Balance("BTC", Decimal(1), Decimal(0)), Balance("ETH", Decimal(2), Decimal(0))]
     now = [Balance("BTC", Decimal("0.5"), Decimal(0)), Balance("USDT", Decimal(50), Decimal(0))]
 
-    async def current() -> list[Balance]:
-        return now
-
-    stream = states_across_gaps(
-        rest,  # type: ignore[arg-type]
-        script([*before, Gap("closed", 5)]),
-        current,
-        key=balance_key,
-        cleared=zero_balance,
-    )
+    rest.balances = now
+    stream = balances_across_gaps(rest, script([*before, Gap("closed", 5)]), "spot")  # type: ignore[arg-type]
     after = (await drain(stream))[len(before) :]
     assert after == [
         msgspec.structs.replace(before[1], free=Decimal(0)),  # ETH: not listed any more
         now[0],
         now[1],
     ]
+    assert rest.wallets == ["spot"]
+
+
+async def test_a_position_closed_in_the_gap_is_yielded_flat() -> None:
+    perp = Symbol.parse("BTC/USDT:USDT")
+    long = Position(
+        perp, PositionSide.LONG, Decimal(2), Decimal(100), Decimal(101), Decimal(2), Decimal(5),
+        MarginMode.CROSS, Decimal(40), Decimal(80), 1,
+    )  # fmt: skip
+    rest = Scripted()
+    stream = positions_across_gaps(rest, script([long, Gap("closed", 5)]))  # type: ignore[arg-type]
+    got = await drain(stream)
+    assert got[0] == long
+    assert (got[1].symbol, got[1].side, got[1].quantity) == (perp, PositionSide.FLAT, 0)
+    assert got[1].liquidation_price is None and len(got) == 2

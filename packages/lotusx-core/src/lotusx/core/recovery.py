@@ -11,8 +11,9 @@ before the live pushes continue:
 * `fills_across_gaps`: ``get_fills`` since shortly before the gap, on every symbol the
   connector traded or saw private activity on (`Connector.traded_symbols`) or that has an open
   order; fills already yielded are not repeated.
-* `states_across_gaps`: balances and positions are state: whatever the current REST state
-  says differently is yielded, and an asset or position it no longer lists is yielded empty.
+* `balances_across_gaps`, `positions_across_gaps` (`states_across_gaps`): state, so whatever
+  the current REST state says differently is yielded, and an asset or position it no longer
+  lists is yielded empty (zero balance, flat position).
 
 A state may be yielded twice (by the catch-up and by a push that crossed it); states are
 absolute, so consumers apply them idempotently. Not recoverable: fills of an order placed by
@@ -40,14 +41,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Gap",
-    "balance_key",
+    "balances_across_gaps",
     "fills_across_gaps",
-    "flat_position",
     "gap_after",
     "orders_across_gaps",
-    "position_key",
+    "positions_across_gaps",
     "states_across_gaps",
-    "zero_balance",
 ]
 
 T = TypeVar("T")
@@ -227,19 +226,37 @@ async def states_across_gaps(
                     yield state
 
 
-def balance_key(balance: Balance) -> Hashable:
-    return (balance.wallet, balance.asset)
+def balances_across_gaps(
+    connector: Connector, source: AsyncIterator[Balance | Gap], wallet: str | None
+) -> AsyncIterator[Balance]:
+    """`states_across_gaps` for the balances of ``wallet`` (``get_balances(wallet)``)."""
+
+    async def current() -> list[Balance]:
+        return await connector.get_balances(wallet)
+
+    return states_across_gaps(
+        connector, source, current, key=lambda b: (b.wallet, b.asset), cleared=_zero_balance
+    )
 
 
-def zero_balance(balance: Balance) -> Balance:
+def positions_across_gaps(
+    connector: Connector, source: AsyncIterator[Position | Gap]
+) -> AsyncIterator[Position]:
+    """`states_across_gaps` for positions (a side no longer listed is yielded flat)."""
+    return states_across_gaps(
+        connector,
+        source,
+        connector.get_positions,
+        key=lambda p: (p.symbol, p.side is PositionSide.SHORT),
+        cleared=_flat_position,
+    )
+
+
+def _zero_balance(balance: Balance) -> Balance:
     return msgspec.structs.replace(balance, free=ZERO, locked=ZERO)
 
 
-def position_key(position: Position) -> Hashable:
-    return (position.symbol, position.side is PositionSide.SHORT)
-
-
-def flat_position(position: Position) -> Position:
+def _flat_position(position: Position) -> Position:
     return msgspec.structs.replace(
         position,
         side=PositionSide.FLAT,

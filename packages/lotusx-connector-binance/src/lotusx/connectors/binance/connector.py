@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import msgspec
 
+from lotusx.core import recovery
 from lotusx.core.book import BookSync, L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
@@ -32,17 +33,7 @@ from lotusx.core.errors import (
 )
 from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.ratelimit import Quota, RateLimiter
-from lotusx.core.recovery import (
-    Gap,
-    balance_key,
-    fills_across_gaps,
-    flat_position,
-    gap_after,
-    orders_across_gaps,
-    position_key,
-    states_across_gaps,
-    zero_balance,
-)
+from lotusx.core.recovery import Gap, gap_after
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
@@ -1182,7 +1173,7 @@ class BinanceConnector(Connector):
                 ORDER_EVENT[venue],
                 lambda raw: [o for o, _ in self._order_events(venue, raw)],
             )
-            return orders_across_gaps(self, pushes, _KIND[venue])
+            return recovery.orders_across_gaps(self, pushes, _KIND[venue])
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
@@ -1193,7 +1184,7 @@ class BinanceConnector(Connector):
                 ORDER_EVENT[venue],
                 lambda raw: [f for _, f in self._order_events(venue, raw) if f is not None],
             )
-            return fills_across_gaps(self, pushes, _KIND[venue])
+            return recovery.fills_across_gaps(self, pushes, _KIND[venue])
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
@@ -1210,13 +1201,7 @@ class BinanceConnector(Connector):
         def streams(venue: Venue) -> AsyncIterator[Balance]:
             pushes = self._private(venue, BALANCE_EVENT[venue], convert[venue])
             wallet = "spot" if venue is Venue.SPOT else "futures"
-            return states_across_gaps(
-                self,
-                pushes,
-                lambda: self.get_balances(wallet),
-                key=balance_key,
-                cleared=zero_balance,
-            )
+            return recovery.balances_across_gaps(self, pushes, wallet)
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
@@ -1238,9 +1223,7 @@ class BinanceConnector(Connector):
             return out
 
         pushes = self._private(Venue.FUTURES, POSITION_EVENT, convert)
-        async for position in states_across_gaps(
-            self, pushes, self.get_positions, key=position_key, cleared=flat_position
-        ):
+        async for position in recovery.positions_across_gaps(self, pushes):
             yield position
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from lotusx.core import recovery
 from lotusx.core.book import L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
@@ -34,17 +35,7 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
-from lotusx.core.recovery import (
-    Gap,
-    balance_key,
-    fills_across_gaps,
-    flat_position,
-    gap_after,
-    orders_across_gaps,
-    position_key,
-    states_across_gaps,
-    zero_balance,
-)
+from lotusx.core.recovery import Gap, gap_after
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -1377,7 +1368,7 @@ class BybitConnector(Connector):
             return out
 
         pushes = self._private(ORDER_TOPIC, convert)
-        return orders_across_gaps(self, pushes, kind)
+        return recovery.orders_across_gaps(self, pushes, kind)
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         categories = self._categories(kind)
@@ -1393,7 +1384,7 @@ class BybitConnector(Connector):
             return out
 
         pushes = self._private(EXECUTION_TOPIC, convert)
-        return fills_across_gaps(self, pushes, kind)
+        return recovery.fills_across_gaps(self, pushes, kind)
 
     def stream_balances(self, kind: MarketKind | None = None) -> AsyncIterator[Balance]:
         """The unified wallet (spot and linear share it, so ``kind`` selects nothing more)."""
@@ -1408,9 +1399,7 @@ class BybitConnector(Connector):
             ]
 
         pushes = self._private(WALLET_TOPIC, convert)
-        return states_across_gaps(
-            self, pushes, self.get_balances, key=balance_key, cleared=zero_balance
-        )
+        return recovery.balances_across_gaps(self, pushes, None)
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._categories(MarketKind.LINEAR)
@@ -1424,9 +1413,7 @@ class BybitConnector(Connector):
             return out
 
         pushes = self._private(POSITION_TOPIC, convert)
-        return states_across_gaps(
-            self, pushes, self.get_positions, key=position_key, cleared=flat_position
-        )
+        return recovery.positions_across_gaps(self, pushes)
 
     def merged(self, *streams: AsyncIterator[T]) -> AsyncIterator[T]:
         """Interleave several streams of this connector (the first error ends all of them)."""

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 import msgspec
 
+from lotusx.core import recovery
 from lotusx.core.book import BookSync, L2Book, OkxChecksum, PrevIdSequence, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
@@ -36,17 +37,7 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
-from lotusx.core.recovery import (
-    Gap,
-    balance_key,
-    fills_across_gaps,
-    flat_position,
-    gap_after,
-    orders_across_gaps,
-    position_key,
-    states_across_gaps,
-    zero_balance,
-)
+from lotusx.core.recovery import Gap, gap_after
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -1260,7 +1251,7 @@ class OkxConnector(Connector):
     def stream_orders(self, kind: MarketKind | None = None) -> AsyncIterator[Order]:
         channel = self._orders_channel(kind)
         pushes = self._private(channel, lambda raw: [o for o, _ in self._order_pushes(raw)])
-        return orders_across_gaps(self, pushes, kind)
+        return recovery.orders_across_gaps(self, pushes, kind)
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         """Fills as the ``orders`` channel reports them (its ``fillSz``/``tradeId`` fields)."""
@@ -1268,7 +1259,7 @@ class OkxConnector(Connector):
         pushes = self._private(
             channel, lambda raw: [f for _, f in self._order_pushes(raw) if f is not None]
         )
-        return fills_across_gaps(self, pushes, kind)
+        return recovery.fills_across_gaps(self, pushes, kind)
 
     def stream_balances(self, kind: MarketKind | None = None) -> AsyncIterator[Balance]:
         """The ``account`` channel: trading-account balances (spot and swaps share them)."""
@@ -1280,13 +1271,7 @@ class OkxConnector(Connector):
             return [w.trading_balance(d) for a in _ACCOUNT_PUSH(raw).data for d in a.details]
 
         pushes = self._private(channel_key("account"), convert)
-        return states_across_gaps(
-            self,
-            pushes,
-            lambda: self.get_balances("trading"),
-            key=balance_key,
-            cleared=zero_balance,
-        )
+        return recovery.balances_across_gaps(self, pushes, "trading")
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._require_keys()
@@ -1300,13 +1285,7 @@ class OkxConnector(Connector):
             return out
 
         pushes = self._private(channel_key("positions", instType="SWAP"), convert)
-        return states_across_gaps(
-            self,
-            pushes,
-            self.get_positions,
-            key=position_key,
-            cleared=flat_position,
-        )
+        return recovery.positions_across_gaps(self, pushes)
 
 
 _ORDERS_PUSH = msgspec.json.Decoder(w.OrdersPushWire).decode
