@@ -50,6 +50,11 @@ def rate_limited() -> OkxError:
     return OkxError("50011", RATE_LIMIT_MSG, 429)
 
 
+def sub_account_limited() -> OkxError:
+    """The sub-account order limit (the error-code table: 50061, HTTP 200)."""
+    return OkxError("50061", "You've reached the maximum order rate limit for this account.")
+
+
 def unavailable() -> OkxError:
     return OkxError("50001", "Service temporarily unavailable. Please try again later.", 503)
 

@@ -145,14 +145,16 @@ class OkxServer:
         if isinstance(payload, dict):
             values = payload
         cost = route.cost(payload) if route.cost else 1
-        inst_id = values.get("instId")
-        scope, kind = self.limits.counter(
+        orders = payload if isinstance(payload, list) else [values]
+        charges = self.limits.charges(
             account if account is not None else (request.remote or "?"),
             route.method,
             route.path,
-            inst_id if isinstance(inst_id, str) else "",
+            [_inst_id(item) for item in orders],
+            max(1, cost),
+            self._spot,
         )
-        self.limits.charge(scope, kind, max(1, cost), now)
+        self.limits.charge_all(charges, now)
         ctx = Ctx(self.core, self, Params(values), payload, account, now)
         result = await route.handler(ctx)
         if route.places and faults.take("fail_after_accept"):
@@ -160,6 +162,12 @@ class OkxServer:
         if isinstance(result, Batch):
             return envelope(result.items)
         return {"code": "0", "msg": "", "data": result}
+
+    def _spot(self, inst_id: str) -> bool:
+        """Spot orders are exempt from the sub-account order limit ("spot/margin orders are
+        exempted from the sub-account rate limit")."""
+        inst = self.insts.get(inst_id)
+        return inst is not None and not inst.swap
 
     async def _lose_reply(self, mode: str) -> None:
         if mode == "timeout":
@@ -172,6 +180,11 @@ class OkxServer:
             "failed, please check the request result).",
             503,
         )
+
+
+def _inst_id(item: Any) -> str:
+    inst_id = item.get("instId") if isinstance(item, dict) else None
+    return inst_id if isinstance(inst_id, str) else ""
 
 
 def envelope(items: list[dict[str, Any]]) -> dict[str, Any]:

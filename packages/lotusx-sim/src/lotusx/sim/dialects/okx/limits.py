@@ -1,20 +1,29 @@
 """OKX per-endpoint rate limits: public routes per IP, private routes per user id, and the
-trade routes whose docs say "Rate limit rule: User ID + Instrument ID" per user id and `instId`."""
+trade routes whose docs say "Rate limit rule: User ID + Instrument ID" per user id and `instId`;
+plus the sub-account order limit on new and amended orders across instruments (code 50061)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from lotusx.sim.dialects.okx.errors import rate_limited
+from lotusx.sim.dialects.okx.errors import rate_limited, sub_account_limited
 from lotusx.sim.ratelimit import RateLimiter, RateLimitRule
+
+# "Sub-account rate limit": "a maximum of 1000 order requests per 2 seconds. Only new order
+# requests and amendment order requests will be counted ... For batch order requests consisting
+# of multiple orders, each order will be counted individually. Error code 50061".
+SUB_ACCOUNT = "sub-account"
 
 
 def per(n: int, seconds: int) -> tuple[int, int]:
     return n, seconds
 
 
-# quota -> (requests, per seconds), from each endpoint's "Rate Limit" line in the docs. A quota is
-# a route path, or "METHOD path" where one path serves two endpoints with quotas of their own.
+# quota -> (requests, per seconds), from each endpoint's "Rate Limit" line in the docs (orders, not
+# requests, for the batch endpoints). A quota is a route path, "METHOD path" where one path serves
+# two endpoints with quotas of their own, or `SUB_ACCOUNT`.
 DEFAULT: dict[str, tuple[int, int]] = {
     "/api/v5/public/time": per(10, 2),
     "/api/v5/system/status": per(1, 5),
@@ -47,11 +56,41 @@ DEFAULT: dict[str, tuple[int, int]] = {
     "/api/v5/asset/deposit-history": per(6, 1),
     "/api/v5/asset/withdrawal-history": per(6, 1),
     "/api/v5/users/subaccount/list": per(2, 2),
+    SUB_ACCOUNT: per(1000, 2),  # Tier 1; fill-ratio tiers (VIP5+) are not simulated
 }
 
 # Quotas counted per user id + instrument id ("Rate limit rule (except Options): User ID +
 # Instrument ID"; the simulator lists no options, so the Instrument Family rule never applies).
-BY_INSTRUMENT = frozenset({"POST /api/v5/trade/order", "GET /api/v5/trade/order"})
+# Batch endpoints count orders, not requests ("300 orders per 2 seconds"), per instrument.
+BY_INSTRUMENT = frozenset(
+    {
+        "POST /api/v5/trade/order",  # Place order
+        "GET /api/v5/trade/order",  # Order details
+        "/api/v5/trade/batch-orders",  # Place multiple orders
+        "/api/v5/trade/amend-order",
+        "/api/v5/trade/amend-batch-orders",
+        "/api/v5/trade/cancel-order",
+        "/api/v5/trade/cancel-batch-orders",
+    }
+)
+# "If there is only one order in the request, it will consume the rate limit of `Place order`"
+# (`Amend order`, `Cancel order`): a one-order batch counts against the single-order quota.
+SINGLE = {
+    "/api/v5/trade/batch-orders": "POST /api/v5/trade/order",
+    "/api/v5/trade/amend-batch-orders": "/api/v5/trade/amend-order",
+    "/api/v5/trade/cancel-batch-orders": "/api/v5/trade/cancel-order",
+}
+# The endpoints whose orders also count against the sub-account quota (new and amended orders).
+SUB_ACCOUNT_ORDERS = frozenset(
+    {
+        "POST /api/v5/trade/order",
+        "/api/v5/trade/batch-orders",
+        "/api/v5/trade/amend-order",
+        "/api/v5/trade/amend-batch-orders",
+    }
+)
+
+Charge = tuple[str, str, int]  # (scope, quota, cost)
 
 
 def quota(method: str, path: str) -> str:
@@ -92,8 +131,41 @@ class OkxLimits:
         kind = quota(method, path)
         return (f"{scope}/{inst_id}" if kind in BY_INSTRUMENT else scope), kind
 
+    @staticmethod
+    def charges(
+        scope: str,
+        method: str,
+        path: str,
+        inst_ids: Sequence[str],
+        cost: int = 1,
+        exempt: Callable[[str], bool] = lambda inst_id: False,
+    ) -> list[Charge]:
+        """What one request counts: `inst_ids` are its orders' `instId`s (one per order of a
+        batch, else the request's own). Per-instrument quotas count each instrument's orders;
+        other quotas count `cost` for `scope`. New and amended orders also count against the
+        sub-account quota of `scope` unless `exempt(instId)` (spot/margin orders are exempt)."""
+        kind = quota(method, path)
+        if kind not in BY_INSTRUMENT:
+            return [(scope, kind, cost)]
+        ids = list(inst_ids) or [""]
+        if len(ids) == 1:
+            kind = SINGLE.get(kind, kind)
+        out = [(f"{scope}/{inst_id}", kind, n) for inst_id, n in Counter(ids).items()]
+        if kind in SUB_ACCOUNT_ORDERS:
+            counted = sum(1 for inst_id in ids if not exempt(inst_id))
+            if counted:
+                out.append((scope, SUB_ACCOUNT, counted))
+        return out
+
+    def charge_all(self, charges: Sequence[Charge], now: int) -> None:
+        """Count every charge of one request, or none: the first quota that would be exceeded
+        raises (50011, HTTP 429; the sub-account quota, checked last, 50061, HTTP 200)."""
+        for scope, kind, cost in charges:
+            if self.limiter.would_exceed(scope, kind, cost, now) is not None:
+                raise sub_account_limited() if kind == SUB_ACCOUNT else rate_limited()
+        for scope, kind, cost in charges:
+            self.limiter.add(scope, kind, cost, now)
+
     def charge(self, scope: str, kind: str, cost: int, now: int) -> None:
-        """Count `cost` requests against quota `kind` for `scope`, or raise 50011."""
-        if self.limiter.would_exceed(scope, kind, cost, now) is not None:
-            raise rate_limited()
-        self.limiter.add(scope, kind, cost, now)
+        """Count `cost` against quota `kind` for `scope`, or raise (see `charge_all`)."""
+        self.charge_all([(scope, kind, cost)], now)

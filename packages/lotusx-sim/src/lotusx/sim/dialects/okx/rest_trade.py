@@ -37,10 +37,6 @@ def _items(ctx: Ctx) -> list[dict[str, Any]]:
     return body
 
 
-def _count(body: Any) -> int:
-    return len(body) if isinstance(body, list) else 1
-
-
 def _quote_to_base(ctx: Ctx, inst: Inst, side: Side, amount: Decimal) -> Decimal:
     """Base quantity a market order spending (buy) or raising (sell) `amount` quote takes."""
     book = ctx.engine(inst).books[inst.inst_id]
@@ -428,7 +424,6 @@ def routes() -> list[Route]:
             private=True,
             trade=True,
             places=True,
-            cost=_count,
         ),
         Route(post, "/api/v5/trade/amend-order", amend, private=True, trade=True),
         Route(
@@ -437,7 +432,6 @@ def routes() -> list[Route]:
             batch_amend,
             private=True,
             trade=True,
-            cost=_count,
         ),
         Route(post, "/api/v5/trade/cancel-order", cancel, private=True, trade=True),
         Route(
@@ -446,7 +440,6 @@ def routes() -> list[Route]:
             batch_cancel,
             private=True,
             trade=True,
-            cost=_count,
         ),
         Route(get, "/api/v5/trade/order", get_order, private=True),
         Route(get, "/api/v5/trade/orders-pending", orders_pending, private=True),
