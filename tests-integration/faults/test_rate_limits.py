@@ -261,11 +261,9 @@ async def test_second_quota_burst_no_429_and_full_use(
 
 ENDPOINT_BURST = {"okx": 1000, "bybit": 1300}
 # Share of the burst per call kind, close to each endpoint's published quota (Bybit: the public
-# calls fill the per-IP quota, the private ones stay under their UID quotas). The OKX simulator
-# has no GET /api/v5/market/ticker route (the connector's get_ticker answers 404 there): OKX's
-# burst uses candles instead.
+# calls fill the per-IP quota, the private ones stay under their UID quotas).
 MIX = {
-    "okx": {"book": 40, "trades": 100, "candles": 20, "open_orders": 55, "balances": 10,
+    "okx": {"book": 40, "trades": 100, "ticker": 20, "open_orders": 55, "balances": 10,
             "place_cancel": 5},
     "bybit": {"book": 100, "trades": 100, "ticker": 100, "open_orders": 40, "balances": 40,
               "place_cancel": 4},
@@ -281,23 +279,28 @@ class VenueSpy:
     def __init__(self, exchange: str, monkeypatch: pytest.MonkeyPatch) -> None:
         self.accepted: list[tuple[str, int, int]] = []  # (key, venue ms, cost)
         self.refused: list[tuple[str, int, str]] = []  # (key, venue ms, error)
-        self.limits: dict[str, int] = {}  # key -> (limit, window ms) of the venue's rule
+        self.limits: dict[str, int] = {}  # quota -> limit of the venue's rule
         spy = self
         if exchange == "okx":
             from lotusx.sim.dialects.okx.limits import OkxLimits
 
-            original = OkxLimits.charge
+            original = OkxLimits.charge_all
 
-            def charge(self: Any, scope: str, path: str, cost: int, now: int) -> None:
+            def charge_all(self: Any, charges: list[tuple[str, str, int]], now: int) -> None:
                 spy._rules(self.limiter)
+                # Per-instrument quotas (scope "uid/instId") are keyed "quota@instId".
+                keys = [
+                    (kind + "@" + scope.partition("/")[2] if "/" in scope else kind, cost)
+                    for scope, kind, cost in charges
+                ]
                 try:
-                    original(self, scope, path, cost, now)
+                    original(self, charges, now)
                 except Exception as exc:
-                    spy.refused.append((path, now, str(exc)))
+                    spy.refused.extend((key, now, str(exc)) for key, _ in keys)
                     raise
-                spy.accepted.append((path, now, cost))
+                spy.accepted.extend((key, now, cost) for key, cost in keys)
 
-            monkeypatch.setattr(OkxLimits, "charge", charge)
+            monkeypatch.setattr(OkxLimits, "charge_all", charge_all)
         else:
             from lotusx.sim.dialects.bybit.limits import BybitLimits
 
@@ -328,15 +331,20 @@ class VenueSpy:
         if not self.limits:
             self.limits = {r.kind: r.limit for r in limiter.rules}
 
+    def limit(self, key: str) -> int:
+        """The venue's limit of a key: a quota, or "quota@instId" for a per-instrument one."""
+        return self.limits[key.partition("@")[0]]
+
     def use(self, since: int, until: int, window_ms: dict[str, int]) -> dict[str, list[int]]:
         """Per limited key, the venue's count in each whole window inside [since, until)."""
         counts: Counter[tuple[str, int]] = Counter()
         for key, now, cost in self.accepted:
-            if key in self.limits:
-                counts[(key, now - now % window_ms.get(key, 0))] += cost
+            quota = key.partition("@")[0]
+            if quota in self.limits:
+                counts[(key, now - now % window_ms[quota])] += cost
         out: dict[str, list[int]] = {}
         for (key, start), used in sorted(counts.items()):
-            if start >= since and start + window_ms[key] <= until:
+            if start >= since and start + window_ms[key.partition("@")[0]] <= until:
                 out.setdefault(key, []).append(used)
         return out
 
@@ -408,7 +416,7 @@ async def _endpoint_quota_burst(
     if exchange == "bybit":
         window_ms["IP"] = 5000
     use = spy.use(since, until, window_ms)
-    ratio = {k: statistics.median(v) / spy.limits[k] for k, v in use.items() if v}
+    ratio = {k: statistics.median(v) / spy.limit(k) for k, v in use.items() if v}
     record_property("outcomes", str(dict(outcomes)))
     record_property("venue statuses", str(dict(statuses)))
     record_property("venue window use", str(use))
@@ -416,10 +424,10 @@ async def _endpoint_quota_burst(
         f"\n[{exchange}] {elapsed:.1f}s {dict(outcomes)} {dict(statuses)} refused={spy.refused[:3]}"
     )
     for key, used in use.items():
-        print(f"  {key} limit {spy.limits[key]}: {used}")
+        print(f"  {key} limit {spy.limit(key)}: {used}")
     assert not spy.refused, (len(spy.refused), spy.refused[:5])
     assert statuses[429] == 0 and statuses[403] == 0 and statuses[418] == 0, statuses
     assert sum(outcomes.values()) >= 1000 and outcomes["ok"] == sum(outcomes.values()), outcomes
     # The binding quota (the one the burst filled best) was ≥ 90 % used in the median window.
     binding = max(ratio, key=lambda k: ratio[k])
-    assert ratio[binding] >= 0.9, (binding, use[binding], spy.limits[binding])
+    assert ratio[binding] >= 0.9, (binding, use[binding], spy.limit(binding))
