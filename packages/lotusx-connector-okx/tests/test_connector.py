@@ -107,3 +107,16 @@ def test_at_the_estimate_margin_equals_maintenance(lever: str, side: Side) -> No
     s = 1 if side is Side.BUY else -1
     margin = q * ep / lev + s * q * (lp - ep)
     assert abs(margin - Decimal("0.004") * q * lp) < Decimal("1e-18")
+
+
+def test_a_batch_of_one_is_charged_to_the_single_order_quota() -> None:
+    from lotusx.connectors.okx import endpoints as ep
+
+    for batch, single in (
+        (ep.BATCH_ORDERS, ep.ORDER),
+        (ep.AMEND_BATCH, ep.AMEND),
+        (ep.CANCEL_BATCH, ep.CANCEL),
+    ):
+        assert ep.batch_costs(batch, 1) == dict(single.costs)
+        assert ep.batch_costs(batch, 3) == {k: 3 * v for k, v in batch.costs.items()}
+        assert set(batch.costs) != set(single.costs)  # distinct quotas: the choice matters

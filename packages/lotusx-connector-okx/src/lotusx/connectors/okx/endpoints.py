@@ -154,6 +154,17 @@ QUOTAS: tuple[Quota, ...] = tuple(
 )
 
 
+_SINGLE_OF_BATCH: dict[str, Endpoint] = {
+    BATCH_ORDERS.name: ORDER,
+    AMEND_BATCH.name: AMEND,
+    CANCEL_BATCH.name: CANCEL,
+}
+
+
 def batch_costs(endpoint: Endpoint, items: int) -> dict[str, int]:
-    """A batch request counts each of its ``items`` against its quotas."""
+    """A batch request counts each of its ``items`` against its quotas; a batch of one counts
+    against the single-order endpoint's quota instead (as OKX documents)."""
+    single = _SINGLE_OF_BATCH.get(endpoint.name)
+    if items == 1 and single is not None:
+        return dict(single.costs)
     return {name: cost * items for name, cost in endpoint.costs.items()}
