@@ -258,3 +258,15 @@ def test_remembered_price_keys_follow_a_change_of_scale() -> None:
     assert book.bid_levels() == [("1.50000000", "3"), ("1.00000000", "1")]
     book.update([("1.5", "0")], [], 5)
     assert book.bid_levels() == [("1.00000000", "1")]
+
+
+@pytest.mark.parametrize("text", ["1.5 ", " 1.50", "1.0\t", "-1.50", "1_0.00", "+1.50", "١.٥٠"])
+def test_price_text_that_is_not_plain_digits_is_refused_everywhere(text: str) -> None:
+    with pytest.raises(ValueError):
+        price_parser(2)(text)
+    with pytest.raises(ValueError):
+        L2Book(SYM, 2).load([(text, "1"), ("1.00", "1")], [], 1)
+    book = L2Book(SYM, 2)
+    book.load([("1.00", "1")], [], 1)
+    with pytest.raises(ValueError):
+        book.update([(text, "1")], [], 2)

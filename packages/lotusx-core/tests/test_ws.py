@@ -1,5 +1,6 @@
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
@@ -211,6 +212,9 @@ class QuietProtocol(ToyProtocol):
         return None
 
 
+PONGS: list[bytes] = []
+
+
 def _feed(send_pings: bool, frames: int = 0) -> Callable[[web.Request], Awaitable[object]]:
     async def handler(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=False)
@@ -226,6 +230,8 @@ def _feed(send_pings: bool, frames: int = 0) -> Callable[[web.Request], Awaitabl
                 continue
             if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
                 break
+            if msg.type is WSMsgType.PONG:
+                PONGS.append(bytes(msg.data))
         return ws
 
     return handler
@@ -238,15 +244,21 @@ async def test_stale_feed_reconnects_and_server_pings_count_as_life(send_pings: 
             "toy", url.replace("http", "ws") + "/ws", QuietProtocol(), stale_after=0.4
         )
         sub = await session.subscribe("book")
-        await session.wait_connected()
-        if send_pings:
-            await asyncio.sleep(1.5)  # well past stale_after: the pings keep it open
-            assert session.reconnects == 0
-        else:
-            item = await asyncio.wait_for(sub.__anext__(), 5)
-            assert item == Reset("stale")
-            assert session.reconnects == 1
-        await session.close()
+        try:
+            await session.wait_connected()
+            if send_pings:
+                PONGS.clear()
+                await asyncio.sleep(1.5)  # well past stale_after: the pings keep it open
+                assert session.reconnects == 0
+                assert PONGS and set(PONGS) == {b"x"}, PONGS  # and each was answered
+            else:
+                item = await asyncio.wait_for(sub.__anext__(), 5)
+                assert isinstance(item, Reset) and item.reason == "stale"
+                assert session.reconnects == 1
+                # The gap starts when the feed went quiet, not when that was noticed.
+                assert time.time_ns() // 1_000_000 - item.since >= 350
+        finally:
+            await session.close()
 
 
 async def test_frame_counts_reach_the_metric_when_the_session_closes() -> None:
@@ -269,3 +281,37 @@ class _RenamedChannel(QuietProtocol):
     def route(self, frame: bytes) -> tuple[str, msgspec.Raw] | None:
         routed = super().route(frame)
         return None if routed is None else (self.channel, routed[1])
+
+
+async def test_resumed_waits_for_the_connection_and_merges_the_resets_queued_meanwhile() -> None:
+    session = WsSession("toy", "ws://127.0.0.1:9", ToyProtocol())
+    sub = Subscription(session, "ch", Overflow.RAISE, size=10)
+    for reset in (Reset("closed", 500), Reset("error", 300), Reset("error", 0)):
+        sub._deliver(reset)
+    sub._deliver(b"after")
+    assert await sub.__anext__() == Reset("closed", 500)
+    waiting = asyncio.create_task(sub.resumed())
+    await asyncio.sleep(0.02)
+    assert not waiting.done()  # still reconnecting
+    session._connected.set()
+    assert await asyncio.wait_for(waiting, 1) == Reset("error", 300)  # the earliest known
+    assert await sub.__anext__() == b"after"  # one outage: one gap
+
+
+async def test_resumed_gives_up_when_the_subscription_ends_during_the_outage() -> None:
+    session = WsSession("toy", "ws://127.0.0.1:9", ToyProtocol())
+    sub = Subscription(session, "ch", Overflow.RAISE, size=10)
+    waiting = asyncio.create_task(sub.resumed())
+    await asyncio.sleep(0.02)
+    sub._finish()  # the session closed: no reconnect is coming
+    assert await asyncio.wait_for(waiting, 1) is None
+
+
+async def test_a_subscription_has_one_reader() -> None:
+    sub = _subscription(Overflow.RAISE)
+    first = asyncio.create_task(sub.__anext__())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="one reader"):
+        await sub.__anext__()
+    sub._deliver(b"x")
+    assert await first == b"x"

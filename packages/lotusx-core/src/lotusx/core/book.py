@@ -67,11 +67,14 @@ class _PriceParser:
 
     def __call__(self, text: str) -> int:
         dot = text.find(".")
+        digits = text.replace(".", "", 1)
+        if not (digits.isascii() and digits.isdigit()):  # no sign, space, "_", exponent
+            raise ValueError(f"price {text!r} is not a plain decimal")
         if dot < 0:
-            whole_units: int = int(text) * self.scale
+            whole_units: int = int(digits) * self.scale
             return whole_units
         frac = len(text) - dot - 1
-        value: int = int(text.replace(".", "", 1))
+        value: int = int(digits)
         if frac == self.decimals:
             return value
         if frac < self.decimals:
@@ -109,9 +112,9 @@ def levels_from_text(levels: Sequence[Level], depth: int | None = None) -> tuple
 
 
 def _uniform_keys(prices: list[str], decimals: int) -> list[int] | None:
-    """Integer keys for prices that all have one "." followed by exactly ``decimals`` digits
-    (Binance pads every price to 8), converted in one pass over the joined text; None when
-    the prices are not all like that (each is then parsed on its own)."""
+    """Integer keys for prices that are all ASCII digits with one "." followed by exactly
+    ``decimals`` digits (Binance pads every price to 8), converted in one pass over the joined
+    text; None when they are not all like that (each is then parsed, or refused, on its own)."""
     if not decimals or not prices:
         return None
     text = "\n".join(prices)
@@ -121,7 +124,11 @@ def _uniform_keys(prices: list[str], decimals: int) -> list[int] | None:
         return None
     if text.count(".") != len(prices) or dots.count(".") != len(prices):
         return None
-    return list(map(int, text.replace(".", "").split("\n")))
+    digits = text.replace(".", "")
+    plain = digits.replace("\n", "")
+    if not (plain.isascii() and plain.isdigit()):
+        return None  # a sign, space, "_"...: the per-price parser says which and refuses it
+    return list(map(int, digits.split("\n")))
 
 
 def _any_zero(quantities: list[str]) -> bool:
@@ -241,8 +248,9 @@ class L2Book:
             p, q = level
             key = known.get(p)
             if key is None:
-                uniform = d and p[dot : dot + 1] == "."
-                key = int(p.replace(".", "", 1)) if uniform else self._parse(p)
+                digits = p.replace(".", "", 1)
+                uniform = d and p[dot : dot + 1] == "." and digits.isascii() and digits.isdigit()
+                key = int(digits) if uniform else self._parse(p)
                 if len(known) >= _KEY_MEMO:
                     known.clear()
                 known[p] = key
@@ -404,7 +412,9 @@ class Checksum(Protocol):
 class OkxChecksum:
     """CRC32 (signed) of ``bid:qty:ask:qty`` interleaved over the top 25 levels, original text."""
 
-    def __init__(self, levels: int = 25) -> None:
+    LEVELS = 25
+
+    def __init__(self, levels: int = LEVELS) -> None:
         self.levels = levels
 
     def compute(self, book: L2Book) -> int:

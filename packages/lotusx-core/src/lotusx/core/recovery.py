@@ -16,8 +16,10 @@ before the live pushes continue:
   lists is yielded empty (zero balance, flat position).
 
 A state may be yielded twice (by the catch-up and by a push that crossed it); states are
-absolute, so consumers apply them idempotently. Not recoverable: fills of an order placed by
-another client and completed inside the gap on a symbol this connector never traded or saw.
+absolute, so consumers apply them idempotently (an order's states never go backwards). Not
+recovered: fills of an order another client placed and completed inside the gap on a symbol
+this connector never traded or saw; orders placed and completed inside the gap (their fills
+are); more than one page (100) of fills per symbol (logged as `gap_fills_page_full`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ __all__ = [
 T = TypeVar("T")
 ZERO = Decimal(0)
 
+_FILLS_PAGE = 100  # what every exchange serves in one page; a full page may be cut short
 FILL_LOOKBACK_MS = 5_000
 """How far before the break fills are asked for (clock offset and in-flight pushes)."""
 
@@ -63,11 +66,15 @@ class Gap(msgspec.Struct, frozen=True):
     since: int
 
 
-async def gap_after(subscription: Subscription, reset: Reset) -> Gap:
-    """The `Gap` a `Reset` opened, once the subscription's connection is back."""
-    since = time.time_ns() // 1_000_000
-    await subscription.session.wait_connected(None)
-    return Gap(reset.reason, since)
+async def gap_after(subscription: Subscription, reset: Reset) -> Gap | None:
+    """The `Gap` a `Reset` opened, once the subscription's connection is back; None if the
+    subscription ended first (the stream is closing). Resets queued meanwhile (failed
+    reconnect attempts) join this gap, which starts when the connection last showed life."""
+    later = await subscription.resumed()
+    if later is None:
+        return None
+    known = [r.since for r in (reset, later) if r.since]
+    return Gap(reset.reason, min(known) if known else time.time_ns() // 1_000_000)
 
 
 @contextlib.asynccontextmanager
@@ -86,27 +93,44 @@ def _wanted(symbol: Symbol, kind: MarketKind | None) -> bool:
 
 
 async def orders_across_gaps(
-    connector: Connector, source: AsyncIterator[Order | Gap], kind: MarketKind | None = None
+    connector: Connector,
+    source: AsyncIterator[Order | Gap],
+    kind: MarketKind | None = None,
+    *,
+    memory: int = 10_000,
 ) -> AsyncIterator[Order]:
-    """``source``'s orders, plus after each `Gap` the orders whose state changed in it."""
-    open_orders: dict[tuple[Symbol, str], Order] = {}
+    """``source``'s orders, plus after each `Gap` the orders whose state changed in it.
 
-    def remember(order: Order) -> None:
-        connector.traded_symbols.add(order.symbol)
+    A push older than a state already yielded (queued before a catch-up that read a newer
+    one) is dropped, so an order's states never go backwards."""
+    open_orders: dict[tuple[Symbol, str], Order] = {}
+    latest: dict[tuple[Symbol, str], Order] = {}  # the last `memory` orders' yielded states
+
+    def newer(order: Order) -> bool:
         key = (order.symbol, order.order_id)
+        before = latest.get(key)
+        if before is not None and (
+            order.updated_at < before.updated_at or order.filled_quantity < before.filled_quantity
+        ):
+            return False
+        latest.pop(key, None)
+        latest[key] = order
+        if len(latest) > memory:
+            del latest[next(iter(latest))]
+        connector.traded_symbols.add(order.symbol)
         if order.status.is_open:
             open_orders[key] = order
         else:
             open_orders.pop(key, None)
+        return True
 
     async with _closing(source):
         async for item in source:
             if isinstance(item, Gap):
                 for order in await _orders_missed(connector, open_orders, kind, item):
-                    remember(order)
-                    yield order
-            else:
-                remember(item)
+                    if newer(order):
+                        yield order
+            elif newer(item):
                 yield item
 
 
@@ -181,7 +205,10 @@ async def _fills_missed(
         wanted.update(o.symbol for o in await connector.get_open_orders())
         fills: list[Fill] = []
         for symbol in sorted(s for s in wanted if _wanted(s, kind)):
-            fills.extend(await connector.get_fills(symbol, start=since))
+            page = await connector.get_fills(symbol, start=since, limit=_FILLS_PAGE)
+            if len(page) >= _FILLS_PAGE:
+                log.warning("gap_fills_page_full", symbol=str(symbol), limit=_FILLS_PAGE)
+            fills.extend(page)
     except LotusXError as exc:
         log.warning("gap_not_recovered", stream="fills", reason=gap.reason, error=str(exc))
         return []

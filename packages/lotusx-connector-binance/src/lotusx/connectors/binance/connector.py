@@ -1146,7 +1146,9 @@ class BinanceConnector(Connector):
             async for item in sub:
                 if isinstance(item, Reset):
                     self.log.warning("user_stream_reset", venue=venue, reason=item.reason)
-                    yield await gap_after(sub, item)
+                    gap = await gap_after(sub, item)
+                    if gap is not None:
+                        yield gap
                     continue
                 try:
                     converted = convert(bytes(item))

@@ -1345,7 +1345,9 @@ class BybitConnector(Connector):
             async for item in sub:
                 if isinstance(item, Reset):
                     self.log.warning("private_stream_reset", topic=topic, reason=item.reason)
-                    yield await gap_after(sub, item)
+                    gap = await gap_after(sub, item)
+                    if gap is not None:
+                        yield gap
                     continue
                 try:
                     converted = convert(bytes(decode(item).data))

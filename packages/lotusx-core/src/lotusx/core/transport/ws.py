@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from enum import StrEnum
@@ -50,7 +51,7 @@ Frame = bytes
 
 
 class HeartbeatKind(StrEnum):
-    SERVER_PING = "server_ping"  # the server pings; aiohttp answers with pong frames
+    SERVER_PING = "server_ping"  # the server pings; the session answers with pong frames
     CLIENT_FRAME = "client_frame"  # we send WS ping frames every interval
     CLIENT_MESSAGE = "client_message"  # we send an application message ("ping", {"op":"ping"})
 
@@ -68,9 +69,14 @@ class Overflow(StrEnum):
 
 
 class Reset(msgspec.Struct, frozen=True):
-    """The stream broke (reconnect, overflow, resubscribe): state built on it is invalid."""
+    """The stream broke (reconnect, overflow, resubscribe): state built on it is invalid.
+
+    ``since``: when the connection last showed life (ms, local clock; 0 when not known), so
+    that what was missed can be asked for from then (a stale feed is noticed long after).
+    """
 
     reason: str
+    since: int = 0
 
 
 class WsConnection(Protocol):
@@ -125,6 +131,7 @@ class Subscription:
         self._counted = 0
         self._items: deque[object] = deque()
         self._waiter: asyncio.Future[None] | None = None
+        self._ended = asyncio.Event()
         self._failed: BaseException | None = None
         self._counter = WS_MESSAGES.labels(session.exchange, channel.split("@")[-1][:40])
 
@@ -170,6 +177,7 @@ class Subscription:
         return len(self._items)
 
     def _finish(self) -> None:
+        self._ended.set()
         self._flush_count()
         self._items.append(_END)
         self._wake()
@@ -180,6 +188,8 @@ class Subscription:
     async def __anext__(self) -> msgspec.Raw | bytes | Reset:
         items = self._items
         while not items:
+            if self._waiter is not None and not self._waiter.done():
+                raise RuntimeError(f"{self.channel}: a subscription has one reader at a time")
             waiter = self._waiter = asyncio.get_running_loop().create_future()
             await waiter
         item = items.popleft()
@@ -189,6 +199,25 @@ class Subscription:
                 raise self._failed
             raise StopAsyncIteration
         return item  # type: ignore[return-value]
+
+    async def resumed(self) -> Reset | None:
+        """After a `Reset` was read: wait until the connection is back, and take any further
+        `Reset`s already queued behind it (one outage, one gap). Returns the merged `Reset`
+        (the earliest ``since``), or None when the subscription ended meanwhile."""
+        connected = asyncio.ensure_future(self.session.wait_connected(None))
+        ended = asyncio.ensure_future(self._ended.wait())
+        try:
+            await asyncio.wait((connected, ended), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            connected.cancel()
+            ended.cancel()
+        if self._ended.is_set():
+            return None
+        merged: list[Reset] = []
+        items = self._items
+        while items and isinstance(items[0], Reset):
+            merged.append(items.popleft())  # type: ignore[arg-type]
+        return min(merged, key=lambda r: r.since or 1 << 62) if merged else Reset("resumed")
 
     async def resubscribe(self) -> None:
         """Unsubscribe and subscribe again (a fresh snapshot on exchanges that send one)."""
@@ -222,6 +251,7 @@ class WsSession:
         self.reconnects = 0
         self.malformed = 0
         self._frames = 0  # frames read, ping/pong included: the watchdog's sign of life
+        self._alive_ms = 0  # when frames were last seen arriving (wall clock, ~1 s precision)
         self._url = url
         self._queue_size = queue_size
         self._backoff_base = backoff_base
@@ -311,9 +341,10 @@ class WsSession:
             await ws.send_str(message)
 
     def _reset_all(self, reason: str) -> None:
+        reset = Reset(reason, self._alive_ms)
         for subs in self._subs.values():
             for sub in subs:
-                sub._deliver(Reset(reason))
+                sub._deliver(reset)
 
     async def _run(self) -> None:
         attempt = 0
@@ -396,6 +427,7 @@ class WsSession:
         tick flushes the frame counts into the metrics.
         """
         reader = asyncio.create_task(self._read(ws), name=f"lotusx-ws-read-{self.exchange}")
+        self._alive_ms = time.time_ns() // 1_000_000
         loop = asyncio.get_running_loop()
         tick = 1.0 if self.stale_after is None else min(1.0, self.stale_after / 4)
         seen, quiet_since = -1, loop.time()
@@ -407,6 +439,7 @@ class WsSession:
                     return reader.result()
                 if self._frames != seen:
                     seen, quiet_since = self._frames, loop.time()
+                    self._alive_ms = time.time_ns() // 1_000_000
                 elif self.stale_after is not None and loop.time() - quiet_since >= self.stale_after:
                     raise TimeoutError(f"no frame for {self.stale_after:g} s")
         finally:
