@@ -38,9 +38,7 @@ EXCHANGES = sorted(set(Venue.available()) & set(connectors_available()))
 # Faults a venue's wire protocol cannot express (the simulator's switch is a no-op there).
 VENUE_CANNOT: dict[str, set[str]] = {
     "binance": {"bad_checksum"},  # Binance books carry no checksum
-    # Neither do Bybit's, and its update ids are not documented as contiguous: a delta the venue
-    # silently skips is undetectable by any client (Bybit re-sends a snapshot instead).
-    "bybit": {"bad_checksum", "sequence_gap"},
+    "bybit": {"bad_checksum"},  # neither do Bybit's (a skipped delta shows as a jump in ``u``)
 }
 
 

@@ -273,8 +273,8 @@ BOOKS: dict[str, tuple[str, tuple[Any, ...], tuple[str, str], Callable[[Any], in
     "binance": ("/api/v3/depth", (), ("bids", "asks"),
                 lambda p: p.get("lastUpdateId") if type(p.get("lastUpdateId")) is int else None),
     "okx": ("/api/v5/market/books", ("data", 0), ("bids", "asks"), _okx_seq),
-    "bybit": ("/v5/market/orderbook", ("result",), ("b", "a"),
-              lambda p: p.get("u") if type(p.get("u")) is int else None),
+    "bybit": ("/v5/market/orderbook", ("result",), ("b", "a"),  # u and seq required; seq kept
+              lambda p: p.get("seq") if type(p.get("u")) is type(p.get("seq")) is int else None),
 }  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Bybit book sync rules (snapshot resets, monotonic ``u``, ``seq``, u == 1), with Hypothesis."""
+"""Bybit book sync rules (snapshot resets, contiguous ``u``, ``seq``, u == 1), with Hypothesis."""
 
 from __future__ import annotations
 
@@ -53,11 +53,21 @@ def test_delta_applies_sets_and_deletes() -> None:
         (Decimal("99.00"), Decimal("1")),
     ]
     assert snap.sequence == 101
+    assert book.snapshot(10).sequence == 11  # handed out with Bybit's cross sequence
+
+
+def test_a_delta_already_in_the_book_is_skipped() -> None:
+    book = fresh()
+    book.on_message(SNAP)
+    assert book.on_message(message("delta", 100, [("99.00", "7")], [], seq=10)) is (
+        SyncResult.SKIPPED
+    )
+    assert book.live and book.book.bid_levels(1) == [("99.00", "1")]
 
 
 def test_inconsistencies_resync() -> None:
     cases = [
-        message("delta", 100, [("99.00", "2")], [], seq=11),  # u does not move forward
+        message("delta", 102, [("99.00", "2")], [], seq=11),  # u skips 101: a delta was lost
         message("delta", 1, [("99.00", "2")], [], seq=11),  # u == 1 outside a snapshot
         message("delta", 101, [("99.00", "2")], [], seq=9),  # seq backwards
         message("delta", 101, [("102.00", "1")], [], seq=11),  # crosses the book
@@ -114,17 +124,19 @@ def test_deltas_track_a_reference_model(deltas: list[list[tuple[bool, str, str]]
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=30))
-def test_u_must_strictly_increase(us: list[int]) -> None:
+def test_u_must_follow_by_one(us: list[int]) -> None:
     book = fresh()
     book.on_message(message("snapshot", 10, [("50.00", "1")], [("150.00", "1")]))
     last = 10
     for u in us:
         result = book.on_message(message("delta", u, [("50.00", "2")], []))
         if not book.live and result is not SyncResult.RESYNC:
-            assert result is SyncResult.SKIPPED
+            assert result is SyncResult.SKIPPED  # until the next snapshot
             continue
-        if u > last and u != 1:
+        if u == 1 or u > last + 1:
+            assert result is SyncResult.RESYNC  # a restart, or a lost delta
+        elif u <= last:
+            assert result is SyncResult.SKIPPED  # already in the book
+        else:
             assert result is SyncResult.APPLIED
             last = u
-        else:
-            assert result is SyncResult.RESYNC

@@ -85,12 +85,13 @@ def test_rest_orderbook() -> None:  # market/orderbook.mdx
     book = dec(
         w.BookWire,
         '{"s":"BTCUSDT","a":[["16638.64","0.008479"]],"b":[["16638.27","0.305749"]],'
-        '"ts":1672765737733,"u":5277055}',
+        '"ts":1672765737733,"u":5277055,"seq":3887177875}',
     )
     ob = w.to_orderbook(book, SPOT, 10, 0)
     assert ob.best_bid is not None and ob.best_bid.price == D("16638.27")
     assert ob.best_ask is not None and ob.best_ask.quantity == D("0.008479")
-    assert (ob.sequence, ob.timestamp) == (5277055, 1672765737733)
+    # The cross sequence: comparable with the WebSocket books and other depths (u is not).
+    assert (ob.sequence, ob.timestamp) == (3887177875, 1672765737733)
 
 
 def test_ws_orderbook_snapshot_and_delta_examples() -> None:  # websocket/public/orderbook.mdx

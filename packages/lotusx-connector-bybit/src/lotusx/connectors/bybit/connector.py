@@ -1228,7 +1228,7 @@ class BybitConnector(Connector):
                 if result is SyncResult.RESYNC:
                     await sub.resubscribe()  # Bybit answers a subscription with a snapshot
                 elif result is SyncResult.APPLIED and state.live and conflation.ready():
-                    yield state.book.snapshot(depth)
+                    yield state.snapshot(depth)
         finally:
             await sub.close()
 

@@ -22,6 +22,7 @@ from lotusx.core.observability import get_logger
 from lotusx.core.streaming import merge
 from lotusx.core.transport.signing import Credentials
 from lotusx.core.transport.ws import Frame, Heartbeat, HeartbeatKind, WsConnection
+from lotusx.core.types import OrderBook
 
 from .signer import ws_auth_args
 from .wire import BookWire, WsMessageWire
@@ -80,12 +81,14 @@ def ticker_topic(native: str) -> str:
 
 
 class BybitBookSequence:
-    """Bybit's ``u`` only increases within a subscription; a delta that does not move it forward
-    is an inconsistency (the book is rebuilt from a fresh snapshot). Missing deltas are not
-    detectable from ``u``: Bybit re-sends a snapshot when it has a problem."""
+    """Bybit's ``u`` counts a topic's messages one by one (documented as normally contiguous;
+    ``u == 1`` marks a restart snapshot): a delta applies when its ``u`` is the book's plus
+    one; an older one is skipped; a jump means a lost delta (the book is rebuilt)."""
 
     def check(self, book_id: int, delta: Delta, first_after_snapshot: bool) -> Verdict:
-        return Verdict.APPLY if delta.last > book_id else Verdict.GAP
+        if delta.last <= book_id:
+            return Verdict.SKIP
+        return Verdict.APPLY if delta.first == book_id + 1 else Verdict.GAP
 
 
 def to_delta(data: BookWire, ts: int) -> Delta:
@@ -99,11 +102,13 @@ class BybitBook:
     """One ``orderbook.{depth}.{symbol}`` subscription's book, message by message.
 
     * A ``snapshot`` replaces the book (whatever its ``u``: ``u == 1`` after a Bybit restart).
-    * A ``delta`` applies when its ``u`` is above the book's; a delta before the first snapshot
+    * A ``delta`` applies when its ``u`` follows the book's; a delta before the first snapshot
       (or after a reset, until the next snapshot) belongs to an older subscription: dropped.
     * Inconsistencies discard the book and return `SyncResult.RESYNC` (the caller resubscribes
-      for a fresh snapshot): a delta that does not move ``u`` forward, a delta with ``u == 1``,
-      ``seq`` going backwards, a malformed message or level, a crossed book.
+      for a fresh snapshot): a delta whose ``u`` skips one (a lost delta), a delta with
+      ``u == 1``, ``seq`` going backwards, a malformed message or level, a crossed book.
+    * The books handed out carry ``seq``, Bybit's cross sequence, as their ``sequence``: it
+      orders them against REST snapshots and other depths, which ``u`` does not.
     """
 
     def __init__(self, book: L2Book, exchange: str | None = "bybit") -> None:
@@ -120,6 +125,10 @@ class BybitBook:
 
     def reset(self, reason: str) -> SyncResult:
         return self.sync.reset(reason)
+
+    def snapshot(self, depth: int) -> OrderBook:
+        """The top ``depth`` levels, ``sequence`` = the last applied message's ``seq``."""
+        return msgspec.structs.replace(self.sync.book.snapshot(depth), sequence=self.last_seq)
 
     def on_message(self, message: WsMessageWire) -> SyncResult:
         try:

@@ -205,8 +205,8 @@ class BookWire(Struct):
     s: str
     b: list[TextLevel]
     a: list[TextLevel]
-    u: int  # required: a book without its update id cannot be placed in the sequence
-    seq: int = 0
+    u: int  # required: a book without its ids cannot be placed in the sequence
+    seq: int  # the cross sequence: what `OrderBook.sequence` carries
     ts: int = 0
     cts: int = 0
 
@@ -223,7 +223,7 @@ def to_orderbook(wire: BookWire, symbol: Symbol, depth: int, now_ms: int) -> Ord
         symbol=symbol,
         bids=_levels(wire.b, depth),
         asks=_levels(wire.a, depth),
-        sequence=wire.u,
+        sequence=wire.seq,
         timestamp=wire.ts or now_ms,
     )
 

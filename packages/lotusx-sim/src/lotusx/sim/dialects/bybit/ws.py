@@ -45,6 +45,7 @@ class Conn:
     cred: Credential | None = None
     topics: set[str] = field(default_factory=set)
     books: dict[str, tuple[Levels, Levels]] = field(default_factory=dict)
+    book_ids: dict[str, int] = field(default_factory=dict)  # the topic's last ``u``
     due: dict[str, float] = field(default_factory=dict)
     tickers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -197,6 +198,7 @@ class BybitStreams(ConnectionHub[Conn]):
         parts = topic.split(".")
         if parts[0] == "orderbook":
             conn.books.pop(topic, None)
+            conn.book_ids.pop(topic, None)
             self._book_push(conn, topic, force_snapshot=True)
         elif parts[0] == "tickers":
             self._ticker_push(conn, topic)
@@ -222,13 +224,17 @@ class BybitStreams(ConnectionHub[Conn]):
         conn.books[topic] = (bids, asks)
         conn.due[topic] = mono + 3.0
         snapshot = force_snapshot or last is None or depth == 1
+        # ``u`` counts this topic's messages, one by one ("normally contiguous"); ``seq`` is the
+        # matching engine's cross sequence. A new subscription starts ``u`` from the engine's.
+        previous = conn.book_ids.get(topic)
+        update_id = conn.book_ids[topic] = book.update_id if previous is None else previous + 1
         if snapshot:
             b_rows = sorted(bids.items(), reverse=True)
             a_rows = sorted(asks.items())
         else:
             assert last is not None
             if self.core.faults.take("sequence_gaps"):
-                return
+                return  # lost: the next message's ``u`` jumps by two
             b_rows = _diff(last[0], bids, reverse=True)
             a_rows = _diff(last[1], asks, reverse=False)
         conn.send(
@@ -240,7 +246,7 @@ class BybitStreams(ConnectionHub[Conn]):
                     "s": symbol,
                     "b": [[px(spec, p), qty(spec, q)] for p, q in b_rows],
                     "a": [[px(spec, p), qty(spec, q)] for p, q in a_rows],
-                    "u": book.update_id,
+                    "u": update_id,
                     "seq": book.update_id,
                 },
                 "cts": now,
