@@ -80,6 +80,7 @@ async def test_orders_fills_and_balances_missed_in_a_gap_are_recovered(exchange:
                 "both orders on the stream",
             )
             seen_before = (len(orders), len(fills))
+            seen_balances = len(balances)
             base = env.spot.base
 
             # The gap: every socket is closed, then the venue acts before anyone reconnects.
@@ -110,12 +111,12 @@ async def test_orders_fills_and_balances_missed_in_a_gap_are_recovered(exchange:
                 "the gap's fill",
             )
             truth = {b.asset: b for b in await c.get_balances(balances[-1].wallet)}
-            await _until(
-                lambda: any(
-                    b.asset == base and b.total == truth[base].total for b in balances[-3:]
-                ),
-                "the base balance the fill moved",
-            )
+
+            def base_now() -> bool:  # the latest base balance yielded since the gap is the truth
+                since_gap = [b for b in balances[seen_balances:] if b.asset == base]
+                return bool(since_gap) and since_gap[-1].total == truth[base].total
+
+            await _until(base_now, "the base balance the fill moved")
         finally:
             for task in tasks:
                 task.cancel()

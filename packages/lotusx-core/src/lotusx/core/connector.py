@@ -76,9 +76,9 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         self.log = get_logger(self.name)
         self._instruments: dict[Symbol, Instrument] = {}
         self._native: dict[tuple[MarketKind, str], Instrument] = {}
+        # Symbols this connector placed orders on, or saw private activity for, since it was
+        # made: where a private stream looks for fills it missed in a gap.
         self.traded_symbols: set[Symbol] = set()
-        """Symbols this connector placed orders on, or saw private activity for, since it was
-        made: where a private stream looks for fills it missed in a gap."""
         self.rest = self._build_rest()
 
     def __repr__(self) -> str:

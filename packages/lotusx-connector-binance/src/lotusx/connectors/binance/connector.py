@@ -1225,8 +1225,12 @@ class BinanceConnector(Connector):
             return out
 
         pushes = self._private(Venue.FUTURES, POSITION_EVENT, convert)
-        async for position in recovery.positions_across_gaps(self, pushes):
-            yield position
+        positions = recovery.positions_across_gaps(self, pushes)
+        try:
+            async for position in positions:
+                yield position
+        finally:
+            await positions.aclose()  # type: ignore[attr-defined]
 
 
 _EXECUTION_REPORT = msgspec.json.Decoder(w.ExecutionReportWire).decode
