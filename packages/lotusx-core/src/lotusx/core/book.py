@@ -125,8 +125,7 @@ def _uniform_keys(prices: list[str], decimals: int) -> list[int] | None:
     if text.count(".") != len(prices) or dots.count(".") != len(prices):
         return None
     digits = text.replace(".", "")
-    plain = digits.replace("\n", "")
-    if not (plain.isascii() and plain.isdigit()):
+    if not digits.isascii() or not digits.encode().translate(None, b"\n").isdigit():
         return None  # a sign, space, "_"...: the per-price parser says which and refuses it
     return list(map(int, digits.split("\n")))
 
