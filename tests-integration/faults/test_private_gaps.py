@@ -127,3 +127,27 @@ async def test_orders_fills_and_balances_missed_in_a_gap_are_recovered(exchange:
     gap_fills = [f for f in fills if f.order_id == best.order_id]
     assert len({f.trade_id for f in gap_fills}) == len(gap_fills), "a fill was yielded twice"
     assert len(orders) > seen_before[0] and len(fills) > seen_before[1]
+
+
+async def test_an_order_push_lost_to_a_broken_frame_is_recovered(exchange: str) -> None:
+    async with environment(exchange, seed=12) as env:
+        c = env.connector
+        target = Target(c, env.venue, env.spot, env.perp)
+        orders: list[Order] = []
+        task = asyncio.create_task(_collect(c.stream_orders(MarketKind.SPOT), orders))
+        try:
+            await asyncio.sleep(0.5)  # the private stream logs in and subscribes
+            await c.place_order(await target.resting_buy(env.spot, "brkA1"))
+            await _until(lambda: _state(orders, "brkA1") is OrderStatus.NEW, "the order pushed")
+            # The venue's next frame, the cancel's push, arrives cut in half.
+            env.venue.faults.malformed_frames(1)
+            market, native = env.spot_native
+            env.venue.core.engines[market].cancel("main", native, client_id="brkA1")
+            await _until(
+                lambda: _state(orders, "brkA1") is OrderStatus.CANCELED, "the cancel, from REST"
+            )
+            assert env.venue.faults.injected["malformed_frames"] == 1
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
