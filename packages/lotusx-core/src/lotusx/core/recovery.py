@@ -77,6 +77,23 @@ async def gap_after(subscription: Subscription, reset: Reset) -> Gap | None:
     return Gap(reset.reason, min(known) if known else time.time_ns() // 1_000_000)
 
 
+async def _with_catch_up(
+    source: AsyncIterator[T | Gap],
+    missed: Callable[[Gap], Awaitable[list[T]]],
+    keep: Callable[[T], bool],
+) -> AsyncIterator[T]:
+    """``source``'s items, and after each `Gap` what ``missed`` finds; only those ``keep``
+    accepts (it also records them)."""
+    async with _closing(source):
+        async for item in source:
+            if isinstance(item, Gap):
+                for value in await missed(item):
+                    if keep(value):
+                        yield value
+            elif keep(item):
+                yield item
+
+
 @contextlib.asynccontextmanager
 async def _closing(source: AsyncIterator[object]) -> AsyncIterator[None]:
     """Close ``source`` (its subscription) as soon as the stream reading it ends."""
@@ -92,7 +109,7 @@ def _wanted(symbol: Symbol, kind: MarketKind | None) -> bool:
     return kind is None or symbol.kind is kind
 
 
-async def orders_across_gaps(
+def orders_across_gaps(
     connector: Connector,
     source: AsyncIterator[Order | Gap],
     kind: MarketKind | None = None,
@@ -124,14 +141,10 @@ async def orders_across_gaps(
             open_orders.pop(key, None)
         return True
 
-    async with _closing(source):
-        async for item in source:
-            if isinstance(item, Gap):
-                for order in await _orders_missed(connector, open_orders, kind, item):
-                    if newer(order):
-                        yield order
-            elif newer(item):
-                yield item
+    async def missed(gap: Gap) -> list[Order]:
+        return await _orders_missed(connector, open_orders, kind, gap)
+
+    return _with_catch_up(source, missed, newer)
 
 
 async def _orders_missed(
@@ -162,7 +175,7 @@ async def _orders_missed(
     return missed
 
 
-async def fills_across_gaps(
+def fills_across_gaps(
     connector: Connector,
     source: AsyncIterator[Fill | Gap],
     kind: MarketKind | None = None,
@@ -185,15 +198,10 @@ async def fills_across_gaps(
         connector.traded_symbols.add(fill.symbol)
         return True
 
-    async with _closing(source):
-        async for item in source:
-            if isinstance(item, Gap):
-                since = max(started, item.since - FILL_LOOKBACK_MS)
-                for fill in await _fills_missed(connector, kind, since, item):
-                    if first_time(fill):
-                        yield fill
-            elif first_time(item):
-                yield item
+    async def missed(gap: Gap) -> list[Fill]:
+        return await _fills_missed(connector, kind, max(started, gap.since - FILL_LOOKBACK_MS), gap)
+
+    return _with_catch_up(source, missed, first_time)
 
 
 async def _fills_missed(
