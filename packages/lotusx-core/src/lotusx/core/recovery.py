@@ -27,19 +27,20 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
 from lotusx.core.errors import LotusXError, OrderNotFound
 from lotusx.core.observability import get_logger
+from lotusx.core.transport.ws import Reset
 from lotusx.core.types import Balance, Fill, MarketKind, Order, Position, PositionSide, Symbol
 
 if TYPE_CHECKING:
     from lotusx.core.connector import Connector
-    from lotusx.core.transport.ws import Reset, Subscription
+    from lotusx.core.transport.ws import Subscription
 
 __all__ = [
     "Gap",
@@ -48,6 +49,7 @@ __all__ = [
     "gap_after",
     "orders_across_gaps",
     "positions_across_gaps",
+    "private_pushes",
     "states_across_gaps",
 ]
 
@@ -64,6 +66,37 @@ class Gap(msgspec.Struct, frozen=True):
 
     reason: str
     since: int
+
+
+async def private_pushes(
+    subscription: Subscription, convert: Callable[[bytes], list[T]], log: Any
+) -> AsyncGenerator[T | Gap, None]:
+    """A private subscription's pushes, converted, with a `Gap` for each hole: a reconnect
+    (once the connection is back), or a push that does not decode (lost data, like a drop:
+    the channel is resubscribed and the catch-up fetches what it carried). Closes the
+    subscription when the stream ends."""
+    try:
+        async for item in subscription:
+            if isinstance(item, Reset):
+                log.warning(
+                    "private_stream_reset", channel=subscription.channel, reason=item.reason
+                )
+                gap = await gap_after(subscription, item)
+                if gap is not None:
+                    yield gap
+                continue
+            try:
+                values = convert(bytes(item))
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                log.warning("ws_malformed_push", channel=subscription.channel, error=str(exc))
+                since = time.time_ns() // 1_000_000
+                await subscription.resubscribe()
+                yield Gap("malformed_push", since)
+                continue
+            for value in values:
+                yield value
+    finally:
+        await subscription.close()
 
 
 async def gap_after(subscription: Subscription, reset: Reset) -> Gap | None:

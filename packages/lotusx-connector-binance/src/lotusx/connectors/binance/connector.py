@@ -11,6 +11,7 @@ signer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
@@ -33,7 +34,7 @@ from lotusx.core.errors import (
 )
 from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.ratelimit import Quota, RateLimiter
-from lotusx.core.recovery import Gap, gap_after
+from lotusx.core.recovery import Gap
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
@@ -1142,22 +1143,10 @@ class BinanceConnector(Connector):
     ) -> AsyncIterator[T | Gap]:
         await self.load_instruments()
         sub = await self._user_stream(venue).subscribe(event)
-        try:
-            async for item in sub:
-                if isinstance(item, Reset):
-                    self.log.warning("user_stream_reset", venue=venue, reason=item.reason)
-                    gap = await gap_after(sub, item)
-                    if gap is not None:
-                        yield gap
-                    continue
-                try:
-                    converted = convert(bytes(item))
-                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-                    raise w.unexpected(f"malformed {event} event: {exc}") from exc
-                for value in converted:
-                    yield value
-        finally:
-            await sub.close()
+        pushes = recovery.private_pushes(sub, convert, self.log)
+        async with contextlib.aclosing(pushes):
+            async for push in pushes:
+                yield push
 
     def _order_events(self, venue: Venue, raw: bytes) -> list[tuple[Order, Fill | None]]:
         if venue is Venue.SPOT:

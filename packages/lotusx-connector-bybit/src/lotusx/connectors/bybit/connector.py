@@ -10,6 +10,7 @@ envelope whose ``retCode`` is checked while decoding (`errors.Envelope`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -35,7 +36,7 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
-from lotusx.core.recovery import Gap, gap_after
+from lotusx.core.recovery import Gap
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -1341,22 +1342,14 @@ class BybitConnector(Connector):
         await self.load_instruments()
         sub = await self._private_session().subscribe(topic, overflow=Overflow.RAISE)
         decode = msgspec.json.Decoder(w.WsMessageWire).decode
-        try:
-            async for item in sub:
-                if isinstance(item, Reset):
-                    self.log.warning("private_stream_reset", topic=topic, reason=item.reason)
-                    gap = await gap_after(sub, item)
-                    if gap is not None:
-                        yield gap
-                    continue
-                try:
-                    converted = convert(bytes(decode(item).data))
-                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-                    raise w.unexpected(f"malformed {topic} message: {exc}") from exc
-                for value in converted:
-                    yield value
-        finally:
-            await sub.close()
+
+        def unwrap(raw: bytes) -> list[T]:
+            return convert(bytes(decode(raw).data))
+
+        pushes = recovery.private_pushes(sub, unwrap, self.log)
+        async with contextlib.aclosing(pushes):
+            async for push in pushes:
+                yield push
 
     def stream_orders(self, kind: MarketKind | None = None) -> AsyncIterator[Order]:
         categories = self._categories(kind)

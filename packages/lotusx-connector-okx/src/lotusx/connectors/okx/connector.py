@@ -13,8 +13,8 @@ Swap sizes are contracts of ``ctVal`` base units; the user only ever sees base u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
@@ -38,7 +38,7 @@ from lotusx.core.errors import (
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
-from lotusx.core.recovery import Gap, gap_after
+from lotusx.core.recovery import Gap
 from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
@@ -1221,27 +1221,10 @@ class OkxConnector(Connector):
     ) -> AsyncIterator[T | Gap]:
         await self.load_instruments()
         sub = await self._session("ws_private").subscribe(channel, overflow=Overflow.RAISE)
-        try:
-            async for item in sub:
-                if isinstance(item, Reset):
-                    self.log.warning("private_stream_reset", channel=channel, reason=item.reason)
-                    gap = await gap_after(sub, item)
-                    if gap is not None:
-                        yield gap
-                    continue
-                try:
-                    converted = convert(bytes(item))
-                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-                    # A push lost to a broken frame: fetch what it carried, as after a drop.
-                    self.log.warning("ws_malformed_push", channel=channel, error=str(exc))
-                    since = time.time_ns() // 1_000_000
-                    await sub.resubscribe()
-                    yield Gap("malformed_push", since)
-                    continue
-                for value in converted:
-                    yield value
-        finally:
-            await sub.close()
+        pushes = recovery.private_pushes(sub, convert, self.log)
+        async with contextlib.aclosing(pushes):
+            async for push in pushes:
+                yield push
 
     def _orders_channel(self, kind: MarketKind | None) -> str:
         self._require_keys()
