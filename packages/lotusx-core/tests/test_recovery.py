@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from lotusx.core.errors import ExchangeUnavailable, OrderNotFound
+from lotusx.core.observability import get_logger
 from lotusx.core.recovery import (
     FILL_LOOKBACK_MS,
     Gap,
@@ -15,7 +16,9 @@ from lotusx.core.recovery import (
     fills_across_gaps,
     orders_across_gaps,
     positions_across_gaps,
+    private_pushes,
 )
+from lotusx.core.transport.ws import Reset
 from lotusx.core.types import (
     Balance,
     Fill,
@@ -185,3 +188,41 @@ async def test_a_push_older_than_the_caught_up_state_is_dropped() -> None:
     got = await drain(orders_across_gaps(rest, script(items)))  # type: ignore[arg-type]
     # The catch-up read FILLED; the queued PARTIALLY_FILLED push was older: never shown.
     assert [o.status for o in got] == [OrderStatus.NEW, OrderStatus.FILLED, OrderStatus.FILLED]
+
+
+class FakeSubscription:
+    """What `private_pushes` uses of a `Subscription`."""
+
+    channel = "orders"
+
+    def __init__(self, items: list[object]) -> None:
+        self.items = items
+        self.resubscribed = 0
+        self.closed = False
+
+    def __aiter__(self) -> "FakeSubscription":
+        return self
+
+    async def __anext__(self) -> object:
+        if not self.items:
+            raise StopAsyncIteration
+        return self.items.pop(0)
+
+    async def resubscribe(self) -> None:
+        self.resubscribed += 1
+
+    async def resumed(self) -> Reset | None:
+        return Reset("resumed")
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_private_pushes_turn_resets_and_undecodable_pushes_into_gaps() -> None:
+    sub = FakeSubscription([b"[1, 2]", b"[3", Reset("closed", 1234), b"[4]"])
+    decode = msgspec.json.Decoder(list[int]).decode
+    got = await drain(private_pushes(sub, decode, get_logger("t")))  # type: ignore[arg-type]
+    assert got[:2] == [1, 2] and got[-1] == 4
+    assert isinstance(got[2], Gap) and got[2].reason == "malformed_push"
+    assert got[3] == Gap("closed", 1234)  # the reset's own start, once resumed
+    assert sub.resubscribed == 1 and sub.closed
