@@ -226,3 +226,20 @@ async def test_private_pushes_turn_resets_and_undecodable_pushes_into_gaps() -> 
     assert isinstance(got[2], Gap) and got[2].reason == "malformed_push"
     assert got[3] == Gap("closed", 1234)  # the reset's own start, once resumed
     assert sub.resubscribed == 1 and sub.closed
+
+
+async def test_a_stream_can_name_the_open_orders_it_covers() -> None:
+    rest = Scripted()
+    rest.down = True  # get_open_orders would fail: the stream's own reader must be used
+    calls: list[str] = []
+
+    async def spot_open_orders() -> list[Order]:
+        calls.append("spot")
+        return [order("z", OrderStatus.NEW)]
+
+    stream = orders_across_gaps(
+        rest,  # type: ignore[arg-type]
+        script([Gap("closed", 5)]),
+        open_orders=spot_open_orders,
+    )
+    assert [o.order_id for o in await drain(stream)] == ["z"] and calls == ["spot"]

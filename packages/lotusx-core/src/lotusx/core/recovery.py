@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Gap",
+    "OpenOrders",
     "balances_across_gaps",
     "fills_across_gaps",
     "gap_after",
@@ -142,18 +143,24 @@ def _wanted(symbol: Symbol, kind: MarketKind | None) -> bool:
     return kind is None or symbol.kind is kind
 
 
+OpenOrders = Callable[[], Awaitable[list[Order]]]
+"""Reads the open orders a stream covers (default: ``connector.get_open_orders()``)."""
+
+
 def orders_across_gaps(
     connector: Connector,
     source: AsyncIterator[Order | Gap],
     kind: MarketKind | None = None,
     *,
+    open_orders: OpenOrders | None = None,
     memory: int = 10_000,
 ) -> AsyncIterator[Order]:
     """``source``'s orders, plus after each `Gap` the orders whose state changed in it.
 
     A push older than a state already yielded (queued before a catch-up that read a newer
     one) is dropped, so an order's states never go backwards."""
-    open_orders: dict[tuple[Symbol, str], Order] = {}
+    read_open = open_orders or connector.get_open_orders
+    known_open: dict[tuple[Symbol, str], Order] = {}
     latest: dict[tuple[Symbol, str], Order] = {}  # the last `memory` orders' yielded states
 
     def newer(order: Order) -> bool:
@@ -169,26 +176,27 @@ def orders_across_gaps(
             del latest[next(iter(latest))]
         connector.traded_symbols.add(order.symbol)
         if order.status.is_open:
-            open_orders[key] = order
+            known_open[key] = order
         else:
-            open_orders.pop(key, None)
+            known_open.pop(key, None)
         return True
 
     async def missed(gap: Gap) -> list[Order]:
-        return await _orders_missed(connector, open_orders, kind, gap)
+        return await _orders_missed(connector, read_open, known_open, kind, gap)
 
     return _with_catch_up(source, missed, newer)
 
 
 async def _orders_missed(
     connector: Connector,
+    read_open: OpenOrders,
     known: dict[tuple[Symbol, str], Order],
     kind: MarketKind | None,
     gap: Gap,
 ) -> list[Order]:
     log = get_logger(connector.name)
     try:
-        now_open = [o for o in await connector.get_open_orders() if _wanted(o.symbol, kind)]
+        now_open = [o for o in await read_open() if _wanted(o.symbol, kind)]
     except LotusXError as exc:
         log.warning("gap_not_recovered", stream="orders", reason=gap.reason, error=str(exc))
         return []
@@ -213,9 +221,11 @@ def fills_across_gaps(
     source: AsyncIterator[Fill | Gap],
     kind: MarketKind | None = None,
     *,
+    open_orders: OpenOrders | None = None,
     memory: int = 10_000,
 ) -> AsyncIterator[Fill]:
     """``source``'s fills, plus after each `Gap` the fills made in it (each fill once)."""
+    read_open = open_orders or connector.get_open_orders
     seen: set[tuple[Symbol, str]] = set()
     order: deque[tuple[Symbol, str]] = deque()
     started = time.time_ns() // 1_000_000
@@ -232,18 +242,19 @@ def fills_across_gaps(
         return True
 
     async def missed(gap: Gap) -> list[Fill]:
-        return await _fills_missed(connector, kind, max(started, gap.since - FILL_LOOKBACK_MS), gap)
+        since = max(started, gap.since - FILL_LOOKBACK_MS)
+        return await _fills_missed(connector, read_open, kind, since, gap)
 
     return _with_catch_up(source, missed, first_time)
 
 
 async def _fills_missed(
-    connector: Connector, kind: MarketKind | None, since: int, gap: Gap
+    connector: Connector, read_open: OpenOrders, kind: MarketKind | None, since: int, gap: Gap
 ) -> list[Fill]:
     log = get_logger(connector.name)
     wanted = set(connector.traded_symbols)
     try:
-        wanted.update(o.symbol for o in await connector.get_open_orders())
+        wanted.update(o.symbol for o in await read_open())
         fills: list[Fill] = []
         for symbol in sorted(s for s in wanted if _wanted(s, kind)):
             page = await connector.get_fills(symbol, start=since, limit=_FILLS_PAGE)

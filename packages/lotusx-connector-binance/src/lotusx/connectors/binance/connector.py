@@ -1164,7 +1164,9 @@ class BinanceConnector(Connector):
                 ORDER_EVENT[venue],
                 lambda raw: [o for o, _ in self._order_events(venue, raw)],
             )
-            return recovery.orders_across_gaps(self, pushes, _KIND[venue])
+            return recovery.orders_across_gaps(
+                self, pushes, _KIND[venue], open_orders=lambda: self._open_orders(venue, None)
+            )
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
@@ -1175,7 +1177,9 @@ class BinanceConnector(Connector):
                 ORDER_EVENT[venue],
                 lambda raw: [f for _, f in self._order_events(venue, raw) if f is not None],
             )
-            return recovery.fills_across_gaps(self, pushes, _KIND[venue])
+            return recovery.fills_across_gaps(
+                self, pushes, _KIND[venue], open_orders=lambda: self._open_orders(venue, None)
+            )
 
         return merge(*(streams(v) for v in self._venues(kind)))
 
