@@ -117,3 +117,13 @@ def test_pushes_routed_by_their_remembered_arg_text() -> None:
     # Events never enter the memo, and a remembered arg does not turn an event into data.
     assert protocol.route(b'{"event":"subscribe","arg":{"channel":"books"},"connId":"a"}') is None
     assert len(protocol._keys) == 3
+
+
+def test_subscribe_acknowledgements_name_the_live_channel() -> None:
+    protocol = PublicProtocol()
+    ack = b'{"id":"1","event":"subscribe","arg":{"channel":"orders","instType":"ANY"},"connId":"a"}'
+    assert protocol.confirmed(ack) == [channel_key("orders", instType="ANY")]
+    push = b'{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[]}'
+    assert protocol.confirmed(push) == []
+    assert protocol.confirmed(b"pong") == []
+    assert protocol.confirmed(b'{"event":"error","code":"60012","msg":"x"}') == []

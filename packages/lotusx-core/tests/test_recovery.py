@@ -190,6 +190,15 @@ async def test_a_push_older_than_the_caught_up_state_is_dropped() -> None:
     assert [o.status for o in got] == [OrderStatus.NEW, OrderStatus.FILLED, OrderStatus.FILLED]
 
 
+class FakeSession:
+    def __init__(self) -> None:
+        self.waited: list[str] = []
+
+    async def wait_subscribed(self, channel: str) -> bool:
+        self.waited.append(channel)
+        return True
+
+
 class FakeSubscription:
     """What `private_pushes` uses of a `Subscription`."""
 
@@ -199,6 +208,7 @@ class FakeSubscription:
         self.items = items
         self.resubscribed = 0
         self.closed = False
+        self.session = FakeSession()
 
     def __aiter__(self) -> "FakeSubscription":
         return self
@@ -226,6 +236,7 @@ async def test_private_pushes_turn_resets_and_undecodable_pushes_into_gaps() -> 
     assert isinstance(got[2], Gap) and got[2].reason == "malformed_push"
     assert got[3] == Gap("closed", 1234)  # the reset's own start, once resumed
     assert sub.resubscribed == 1 and sub.closed
+    assert sub.session.waited == ["orders"]  # the gap opens once the channel is live again
 
 
 async def test_a_stream_can_name_the_open_orders_it_covers() -> None:

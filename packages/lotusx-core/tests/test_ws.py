@@ -315,3 +315,24 @@ async def test_a_subscription_has_one_reader() -> None:
         await sub.__anext__()
     sub._deliver(b"x")
     assert await first == b"x"
+
+
+class ConfirmingProtocol(ToyProtocol):
+    def confirmed(self, frame: bytes) -> list[str]:
+        return [frame[len(b"ack:") :].decode()] if frame.startswith(b"ack:") else []
+
+
+async def test_resumed_waits_for_the_venue_to_acknowledge_the_channel() -> None:
+    session = WsSession("toy", "ws://127.0.0.1:9", ConfirmingProtocol())
+    sub = Subscription(session, "ch", Overflow.RAISE, size=10)
+    session._connected.set()
+    waiting = asyncio.create_task(sub.resumed())
+    await asyncio.sleep(0.02)
+    session._note_confirmations(b"ack:other")
+    await asyncio.sleep(0.02)
+    assert not waiting.done()  # connected, but this channel is not live yet
+    session._note_confirmations(b"ack:ch")
+    assert await asyncio.wait_for(waiting, 1) == Reset("resumed")
+    # A venue that never answers does not hold the stream forever.
+    assert await session.wait_subscribed("never", timeout=0.05) is False
+    assert await WsSession("toy", "ws://127.0.0.1:9", ToyProtocol()).wait_subscribed("x") is True

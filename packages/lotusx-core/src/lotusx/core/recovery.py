@@ -92,6 +92,7 @@ async def private_pushes(
                 log.warning("ws_malformed_push", channel=subscription.channel, error=str(exc))
                 since = time.time_ns() // 1_000_000
                 await subscription.resubscribe()
+                await subscription.session.wait_subscribed(subscription.channel)
                 yield Gap("malformed_push", since)
                 continue
             for value in values:

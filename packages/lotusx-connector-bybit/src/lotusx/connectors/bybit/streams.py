@@ -163,6 +163,7 @@ class _Control(msgspec.Struct):
     op: str | None = None
     success: bool | None = None
     ret_msg: str = ""
+    req_id: str = ""
 
 
 _decode_control = msgspec.json.Decoder(_Control).decode
@@ -176,18 +177,28 @@ class PublicProtocol:
     def __init__(self, exchange: str = "bybit") -> None:
         self._ids = itertools.count(1)
         self._log = get_logger(exchange)
+        self._asked: dict[str, list[str]] = {}  # subscribe req_id -> its topics, until acked
 
     def _messages(self, op: str, channels: Sequence[str]) -> list[str]:
-        return [
-            msgspec.json.encode(
-                {
-                    "req_id": str(next(self._ids)),
-                    "op": op,
-                    "args": list(channels[i : i + _ARGS_PER_MESSAGE]),
-                }
-            ).decode()
-            for i in range(0, len(channels), _ARGS_PER_MESSAGE)
-        ]
+        out = []
+        for i in range(0, len(channels), _ARGS_PER_MESSAGE):
+            req_id, topics = str(next(self._ids)), list(channels[i : i + _ARGS_PER_MESSAGE])
+            if op == "subscribe":
+                if len(self._asked) > 1000:  # acks that never came: forget the oldest
+                    del self._asked[next(iter(self._asked))]
+                self._asked[req_id] = topics
+            out.append(msgspec.json.encode({"req_id": req_id, "op": op, "args": topics}).decode())
+        return out
+
+    def confirmed(self, frame: Frame) -> list[str]:
+        """A successful ``subscribe`` acknowledgement: the topics its ``req_id`` asked for."""
+        try:
+            control = _decode_control(frame)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return []
+        if control.op == "subscribe" and control.success:
+            return self._asked.pop(control.req_id, [])
+        return []
 
     def subscribe_messages(self, channels: Sequence[str]) -> list[str]:
         return self._messages("subscribe", channels)

@@ -134,6 +134,18 @@ class PublicProtocol:
             self._log.warning("ws_notice", code=event.code, msg=event.msg)
         return None
 
+    def confirmed(self, frame: Frame) -> list[str]:
+        """``{"event":"subscribe","arg":{...}}``: the channel of that ``arg`` is live."""
+        if frame == b"pong" or not frame.startswith(b'{"'):
+            return []
+        try:
+            event = _decode_event(frame)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return []
+        if event.event == "subscribe" and event.arg is not None:
+            return [_key_of(event.arg)]
+        return []
+
     async def on_connect(self, connection: WsConnection) -> None:
         return None
 

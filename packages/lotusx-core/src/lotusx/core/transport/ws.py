@@ -25,7 +25,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import aiohttp
 import msgspec
@@ -35,6 +35,8 @@ from lotusx.core.errors import StreamOverflow
 from lotusx.core.observability import WS_CONNECTED, WS_MESSAGES, WS_RECONNECTS, get_logger, tracer
 
 __all__ = [
+    "SUBSCRIBE_ACK_TIMEOUT",
+    "ConfirmsSubscriptions",
     "Frame",
     "Heartbeat",
     "HeartbeatKind",
@@ -104,6 +106,17 @@ class WsProtocol(Protocol):
     async def on_connect(self, connection: WsConnection) -> None:
         """Run after connecting, before subscribing (log in for private streams)."""
 
+
+class ConfirmsSubscriptions(Protocol):
+    """A `WsProtocol` whose venue acknowledges subscriptions (OKX, Bybit): the session then
+    knows when a channel is live, not only that its subscribe message was sent."""
+
+    def confirmed(self, frame: Frame) -> Sequence[str]:
+        """The channels a control frame confirms as subscribed (empty for other frames)."""
+
+
+SUBSCRIBE_ACK_TIMEOUT = 5.0
+"""How long `WsSession.wait_subscribed` waits for an acknowledgement before going on."""
 
 _Socket = aiohttp.ClientWebSocketResponse[Literal[False]]
 """A client socket that hands text frames over undecoded (``decode_text=False``)."""
@@ -213,6 +226,7 @@ class Subscription:
             ended.cancel()
         if self._ended.is_set():
             return None
+        await self.session.wait_subscribed(self.channel)
         merged: list[Reset] = []
         items = self._items
         while items and isinstance(items[0], Reset):
@@ -259,6 +273,11 @@ class WsSession:
         self._connect_timeout = connect_timeout
         self._max_message_size = max_message_size
         self._subs: dict[str, list[Subscription]] = {}
+        self._confirms = cast(
+            "Callable[[Frame], Sequence[str]] | None", getattr(protocol, "confirmed", None)
+        )
+        self._confirmed: set[str] = set()  # channels acknowledged on the current connection
+        self._confirmation = asyncio.Event()  # set on each acknowledgement
         self._ws: _Socket | None = None
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
@@ -269,6 +288,24 @@ class WsSession:
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
+
+    async def wait_subscribed(self, channel: str, timeout: float = SUBSCRIBE_ACK_TIMEOUT) -> bool:
+        """Until the venue acknowledged ``channel`` on the current connection (True), or
+        ``timeout`` passed (False). Immediate for venues that acknowledge nothing."""
+        if self._confirms is None:
+            return True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while channel not in self._confirmed:
+            self._confirmation.clear()
+            left = deadline - loop.time()
+            if left <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._confirmation.wait(), left)
+            except TimeoutError:
+                return False
+        return True
 
     async def wait_connected(self, timeout: float | None = 10.0) -> None:
         """Until the connection is up (logged in, subscriptions sent); ``None``: no limit."""
@@ -304,6 +341,7 @@ class WsSession:
     async def resubscribe(self, channel: str) -> None:
         if self._ws is None or self._ws.closed:
             return
+        self._confirmed.discard(channel)
         await self._send_all(self.protocol.unsubscribe_messages([channel]))
         await self._send_all(self.protocol.subscribe_messages([channel]))
 
@@ -400,6 +438,7 @@ class WsSession:
         pinger: asyncio.Task[None] | None = None
         try:
             await self.protocol.on_connect(_Connection(ws))
+            self._confirmed.clear()
             await self._send_all(self.protocol.subscribe_messages(list(self._subs)))
             self._connected.set()
             WS_CONNECTED.labels(self.exchange).inc()
@@ -448,6 +487,13 @@ class WsSession:
                 with contextlib.suppress(asyncio.CancelledError):
                     await reader
 
+    def _note_confirmations(self, frame: Frame) -> None:
+        assert self._confirms is not None
+        channels = self._confirms(frame)
+        if channels:
+            self._confirmed.update(channels)
+            self._confirmation.set()
+
     def _flush_counts(self) -> None:
         for subs in self._subs.values():
             for sub in subs:
@@ -489,6 +535,8 @@ class WsSession:
                 await self._send_all(self.protocol.subscribe_messages(channels))
                 continue
             if routed is None:
+                if self._confirms is not None:
+                    self._note_confirmations(frame)
                 continue
             channel, payload = routed
             targets = subs.get(channel)
