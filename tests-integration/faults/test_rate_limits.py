@@ -349,7 +349,10 @@ class VenueSpy:
         return out
 
 
-def _endpoint_calls(env: Env, target: Target, rng: random.Random) -> list[Call]:
+def _endpoint_calls(
+    env: Env, target: Target, rng: random.Random
+) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+    """(kind, call) pairs in the exchange's mix."""
     c = env.connector
     mix = MIX[env.exchange]
     kinds, weights = list(mix), list(mix.values())
@@ -377,25 +380,27 @@ def _endpoint_calls(env: Env, target: Target, rng: random.Random) -> list[Call]:
                 order = await c.place_order(await target.resting_buy(s, f"rle{n}"))
                 await c.cancel_order(s, order_id=order.order_id)
 
-        out.append((sym, call))
+        out.append((kind, call))
     return out
 
 
 async def _endpoint_burst(env: Env, seconds: float) -> Counter[str]:
     target = Target(env.connector, env.venue, env.spot, env.perp)
-    gate = asyncio.Semaphore(CONCURRENCY)
     outcomes: Counter[str] = Counter()
+    calls = _endpoint_calls(env, target, random.Random(11))
+    # One gate per kind of call: calls waiting for one endpoint's quota must not hold the slots
+    # another endpoint's calls need (that starved the binding quota under some interleavings).
+    gates = {kind: asyncio.Semaphore(CONCURRENCY) for kind, _ in calls}
 
-    async def run(call: Callable[[], Awaitable[Any]]) -> None:
-        async with gate:
+    async def run(kind: str, call: Callable[[], Awaitable[Any]]) -> None:
+        async with gates[kind]:
             try:
                 await call()
                 outcomes["ok"] += 1
             except LotusXError as exc:
                 outcomes[type(exc).__name__] += 1
 
-    calls = _endpoint_calls(env, target, random.Random(11))
-    await asyncio.wait_for(asyncio.gather(*(run(call) for _, call in calls)), seconds)
+    await asyncio.wait_for(asyncio.gather(*(run(kind, call) for kind, call in calls)), seconds)
     return outcomes
 
 

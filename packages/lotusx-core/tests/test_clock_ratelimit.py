@@ -98,3 +98,13 @@ def test_a_report_for_a_quota_published_later_counts_in_its_own_window_only() ->
     now[0] = 12_010  # a later second: that report belongs to a window already gone
     stale.set_quota(Quota("weight_1s", 300, 1000))
     assert stale.used("weight_1s") == 0
+
+
+async def test_a_call_waiting_for_one_quota_does_not_hold_up_another_quota() -> None:
+    limiter = RateLimiter("t", [Quota("orders", 1, 60_000), Quota("book", 100, 1000)])
+    await limiter.acquire({"orders": 1})  # the minute's only order
+    stuck = asyncio.create_task(limiter.acquire({"orders": 1}))  # waits for the next minute
+    await asyncio.sleep(0.01)
+    assert await asyncio.wait_for(limiter.acquire({"book": 1}), 0.5) == 0  # not queued behind it
+    assert not stuck.done()
+    stuck.cancel()

@@ -116,7 +116,9 @@ class RateLimiter:
         self._now = clock or (lambda: time.time_ns() // 1_000_000)
         self._windows: dict[str, _Window] = {}
         self._units: dict[str, list[_Window]] = {}
-        self._lock = asyncio.Lock()
+        # One queue per set of quotas charged: calls for the same quotas keep their order, and a
+        # call waiting for one endpoint's quota does not hold up calls that need other quotas.
+        self._queues: dict[tuple[str, ...], asyncio.Lock] = {}
         self._paused_until = 0
         # Reports for quotas not known yet: Binance's exchangeInfo answer says how much weight
         # it used before its body publishes the quota that weight counts against.
@@ -170,7 +172,11 @@ class RateLimiter:
         """
         waited = 0.0
         charged = self._charged(costs)
-        async with self._lock:
+        key = tuple(sorted(window.quota.name for window, _ in charged))
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = asyncio.Lock()
+        async with queue:
             while True:
                 now = self._now()
                 delay_ms = max(0, self._paused_until - now)
