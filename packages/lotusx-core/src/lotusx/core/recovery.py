@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -113,13 +113,13 @@ async def gap_after(subscription: Subscription, reset: Reset) -> Gap | None:
 
 
 async def _with_catch_up(
-    source: AsyncIterator[T | Gap],
+    source: AsyncGenerator[T | Gap, None],
     missed: Callable[[Gap], Awaitable[list[T]]],
     keep: Callable[[T], bool],
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """``source``'s items, and after each `Gap` what ``missed`` finds; only those ``keep``
-    accepts (it also records them)."""
-    async with _closing(source):
+    accepts (it also records them). Closing this stream closes ``source`` (its subscription)."""
+    async with contextlib.aclosing(source):
         async for item in source:
             if isinstance(item, Gap):
                 for value in await missed(item):
@@ -127,17 +127,6 @@ async def _with_catch_up(
                         yield value
             elif keep(item):
                 yield item
-
-
-@contextlib.asynccontextmanager
-async def _closing(source: AsyncIterator[object]) -> AsyncIterator[None]:
-    """Close ``source`` (its subscription) as soon as the stream reading it ends."""
-    try:
-        yield
-    finally:
-        aclose = getattr(source, "aclose", None)
-        if aclose is not None:
-            await aclose()
 
 
 def _wanted(symbol: Symbol, kind: MarketKind | None) -> bool:
@@ -150,12 +139,12 @@ OpenOrders = Callable[[], Awaitable[list[Order]]]
 
 def orders_across_gaps(
     connector: Connector,
-    source: AsyncIterator[Order | Gap],
+    source: AsyncGenerator[Order | Gap, None],
     kind: MarketKind | None = None,
     *,
     open_orders: OpenOrders | None = None,
     memory: int = 10_000,
-) -> AsyncIterator[Order]:
+) -> AsyncGenerator[Order, None]:
     """``source``'s orders, plus after each `Gap` the orders whose state changed in it.
 
     A push older than a state already yielded (queued before a catch-up that read a newer
@@ -219,12 +208,12 @@ async def _orders_missed(
 
 def fills_across_gaps(
     connector: Connector,
-    source: AsyncIterator[Fill | Gap],
+    source: AsyncGenerator[Fill | Gap, None],
     kind: MarketKind | None = None,
     *,
     open_orders: OpenOrders | None = None,
     memory: int = 10_000,
-) -> AsyncIterator[Fill]:
+) -> AsyncGenerator[Fill, None]:
     """``source``'s fills, plus after each `Gap` the fills made in it (each fill once)."""
     read_open = open_orders or connector.get_open_orders
     seen: set[tuple[Symbol, str]] = set()
@@ -272,17 +261,18 @@ async def _fills_missed(
 
 async def states_across_gaps(
     connector: Connector,
-    source: AsyncIterator[T | Gap],
+    source: AsyncGenerator[T | Gap, None],
     current: Callable[[], Awaitable[list[T]]],
     *,
     key: Callable[[T], Hashable],
     cleared: Callable[[T], T],
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """``source``'s states (balances, positions), and after a `Gap` every state that changed in
     it: those ``current()`` reports differently, and ``cleared`` ones (zero balance, flat
-    position) for those it no longer reports (exchanges leave empty states out)."""
+    position) for those it no longer reports (exchanges leave empty states out). A cleared
+    state stays under the key it had (a flat position keeps its side's place)."""
     known: dict[Hashable, T] = {}
-    async with _closing(source):
+    async with contextlib.aclosing(source):
         async for item in source:
             if not isinstance(item, Gap):
                 known[key(item)] = item
@@ -307,8 +297,8 @@ async def states_across_gaps(
 
 
 def balances_across_gaps(
-    connector: Connector, source: AsyncIterator[Balance | Gap], wallet: str | None
-) -> AsyncIterator[Balance]:
+    connector: Connector, source: AsyncGenerator[Balance | Gap, None], wallet: str | None
+) -> AsyncGenerator[Balance, None]:
     """`states_across_gaps` for the balances of ``wallet`` (``get_balances(wallet)``)."""
 
     async def current() -> list[Balance]:
@@ -320,8 +310,8 @@ def balances_across_gaps(
 
 
 def positions_across_gaps(
-    connector: Connector, source: AsyncIterator[Position | Gap]
-) -> AsyncIterator[Position]:
+    connector: Connector, source: AsyncGenerator[Position | Gap, None]
+) -> AsyncGenerator[Position, None]:
     """`states_across_gaps` for positions (a side no longer listed is yielded flat)."""
     return states_across_gaps(
         connector,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -1140,7 +1140,7 @@ class BinanceConnector(Connector):
 
     async def _private(
         self, venue: Venue, event: str, convert: Callable[[bytes], list[T]]
-    ) -> AsyncIterator[T | Gap]:
+    ) -> AsyncGenerator[T | Gap, None]:
         await self.load_instruments()
         sub = await self._user_stream(venue).subscribe(event)
         pushes = recovery.private_pushes(sub, convert, self.log)
@@ -1219,11 +1219,9 @@ class BinanceConnector(Connector):
 
         pushes = self._private(Venue.FUTURES, POSITION_EVENT, convert)
         positions = recovery.positions_across_gaps(self, pushes)
-        try:
+        async with contextlib.aclosing(positions):
             async for position in positions:
                 yield position
-        finally:
-            await positions.aclose()  # type: ignore[attr-defined]
 
 
 _EXECUTION_REPORT = msgspec.json.Decoder(w.ExecutionReportWire).decode

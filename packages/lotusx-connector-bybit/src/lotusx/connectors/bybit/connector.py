@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -1338,7 +1338,7 @@ class BybitConnector(Connector):
 
     async def _private(
         self, topic: str, convert: Callable[[bytes], list[T]]
-    ) -> AsyncIterator[T | Gap]:
+    ) -> AsyncGenerator[T | Gap, None]:
         await self.load_instruments()
         sub = await self._private_session().subscribe(topic, overflow=Overflow.RAISE)
         decode = msgspec.json.Decoder(w.WsMessageWire).decode

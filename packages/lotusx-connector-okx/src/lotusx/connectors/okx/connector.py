@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -1218,7 +1218,7 @@ class OkxConnector(Connector):
 
     async def _private(
         self, channel: str, convert: Callable[[bytes], list[T]]
-    ) -> AsyncIterator[T | Gap]:
+    ) -> AsyncGenerator[T | Gap, None]:
         await self.load_instruments()
         sub = await self._session("ws_private").subscribe(channel, overflow=Overflow.RAISE)
         pushes = recovery.private_pushes(sub, convert, self.log)

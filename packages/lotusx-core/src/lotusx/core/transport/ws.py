@@ -508,11 +508,7 @@ class WsSession:
             kind = msg.type
             if kind is aiohttp.WSMsgType.TEXT or kind is aiohttp.WSMsgType.BINARY:
                 frame: bytes = msg.data
-            elif kind in (
-                aiohttp.WSMsgType.CLOSE,
-                aiohttp.WSMsgType.CLOSED,
-                aiohttp.WSMsgType.CLOSING,
-            ):
+            elif kind in _CLOSING:
                 return
             elif kind is aiohttp.WSMsgType.PING:  # answered here: a ping is a sign of life too
                 await ws.pong(msg.data)
