@@ -91,13 +91,14 @@ async def test_headers_correct_the_called_endpoint_quota() -> None:
         "X-Bapi-Limit-Status": "15",
         "X-Bapi-Limit-Reset-Timestamp": "1",
     }
-    ep.observe_headers(headers, limiter, charged)
+    ep.observe_headers(headers, limiter, charged, 1_000_000)
     quota = {q.name: q for q in limiter.quotas}["order.create:linear"]
     assert quota.limit == 20 and quota.window_ms == 1000
     assert limiter.used("order.create:linear") == 5
     public = {"ip_5s": 1}  # a public call charges no UID quota: nothing to correct
-    ep.observe_headers({"X-Bapi-Limit": "20", "X-Bapi-Limit-Status": "15"}, limiter, public)
-    ep.observe_headers({"X-Bapi-Limit": "x", "X-Bapi-Limit-Status": "1"}, limiter, charged)
+    sent = limiter.now_ms()
+    ep.observe_headers({"X-Bapi-Limit": "20", "X-Bapi-Limit-Status": "15"}, limiter, public, sent)
+    ep.observe_headers({"X-Bapi-Limit": "x", "X-Bapi-Limit-Status": "1"}, limiter, charged, sent)
     assert limiter.used("order.create:linear") == 5
 
 

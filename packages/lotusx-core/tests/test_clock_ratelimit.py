@@ -108,3 +108,14 @@ async def test_a_call_waiting_for_one_quota_does_not_hold_up_another_quota() -> 
     assert await asyncio.wait_for(limiter.acquire({"book": 1}), 0.5) == 0  # not queued behind it
     assert not stuck.done()
     stuck.cancel()
+
+
+def test_a_report_whose_call_crossed_a_boundary_does_not_fill_the_next_window() -> None:
+    now = [10_990]
+    limiter = RateLimiter("t", [Quota("weight_1s", 300, 1000)], clock=lambda: now[0])
+    sent = limiter.now_ms()
+    now[0] = 11_004  # the answer to a call of the full window arrives after the boundary
+    limiter.observe("weight_1s", 300, sent)
+    assert limiter.used("weight_1s") == 0  # the exchange may have counted it in either window
+    limiter.observe("weight_1s", 30, limiter.now_ms())  # sent and answered in this window
+    assert limiter.used("weight_1s") == 30

@@ -73,9 +73,11 @@ async def test_weighted_burst_earns_no_429_and_uses_the_quota() -> None:
         used[start] += weight
         return web.json_response({"value": weight}, headers={"X-Used-Weight": str(used[start])})
 
-    def observe(headers: Mapping[str, str], limiter: RateLimiter, charged: object) -> None:
+    def observe(
+        headers: Mapping[str, str], limiter: RateLimiter, charged: object, sent_ms: int
+    ) -> None:
         if "X-Used-Weight" in headers:
-            limiter.observe("weight", int(headers["X-Used-Weight"]))
+            limiter.observe("weight", int(headers["X-Used-Weight"]), sent_ms)
 
     async with serve(lambda app: app.router.add_get("/thing", handler)) as url:
         limiter = RateLimiter("test", [Quota("weight", limit, window_ms)])

@@ -5,8 +5,11 @@ the exchange clock like Binance's; ``"uid_1s"``: 10 per second, rolling like Byb
 states its cost per quota; `RateLimiter.acquire` sleeps until every quota it touches has room,
 then books the cost. Exchanges report their own count in headers; `RateLimiter.observe` raises
 ours to theirs (never lowers it: requests of ours may still be in flight), so other processes
-sharing the IP are accounted for. After a 429/418 `RateLimiter.pause` blocks everything until the
-exchange's ``Retry-After`` has passed.
+sharing the IP are accounted for. A report is placed in the window its call was sent in; one whose
+call crossed a fixed window's boundary is dropped, as the exchange may have counted it in either
+window (a full window's report arriving just after the boundary would stall the next window).
+After a 429/418 `RateLimiter.pause` blocks everything until the exchange's ``Retry-After`` has
+passed.
 """
 
 from __future__ import annotations
@@ -122,7 +125,7 @@ class RateLimiter:
         self._paused_until = 0
         # Reports for quotas not known yet: Binance's exchangeInfo answer says how much weight
         # it used before its body publishes the quota that weight counts against.
-        self._unplaced: dict[str, tuple[int, int]] = {}
+        self._unplaced: dict[str, tuple[int, int, int]] = {}  # used, sent, received
         for quota in quotas or []:
             self.set_quota(quota)
 
@@ -157,6 +160,10 @@ class RateLimiter:
             else:
                 out.extend((w, cost) for w in self._units.get(key, ()))
         return out
+
+    def now_ms(self) -> int:
+        """The limiter's clock (what `observe`'s ``sent_ms`` is measured on)."""
+        return self._now()
 
     def used(self, name: str) -> int:
         window = self._windows[name]
@@ -193,26 +200,33 @@ class RateLimiter:
             RATELIMIT_WAIT.labels(self.exchange).inc(waited)
         return waited
 
-    def observe(self, name: str, used: int) -> None:
-        """The exchange reported ``used`` units in the current window of quota ``name``."""
+    def observe(self, name: str, used: int, sent_ms: int | None = None) -> None:
+        """The exchange reported ``used`` units of quota ``name`` in its answer to a call sent
+        at ``sent_ms`` (the limiter's clock; now if not given)."""
+        now = self._now()
+        sent = now if sent_ms is None else sent_ms
         window = self._windows.get(name)
         if window is None:
-            self._unplaced[name] = (used, self._now())
+            self._unplaced[name] = (used, sent, now)
             return
-        self._place(window, used, self._now())
+        self._place(window, used, sent, now)
 
-    def _place(self, window: _Window, used: int, at_ms: int) -> None:
-        """Raise ``window``'s count to a report made at ``at_ms`` if it still applies now."""
+    def _place(self, window: _Window, used: int, sent_ms: int, received_ms: int) -> None:
+        """Raise ``window``'s count to a report received at ``received_ms`` if it still
+        applies now."""
         now = self._now()
         window.roll(now)
         q = window.quota
-        if q.kind is WindowKind.FIXED and at_ms - at_ms % q.window_ms != window.start:
-            return  # reported in an earlier window
-        if q.kind is WindowKind.ROLLING and now - at_ms >= q.window_ms:
+        if q.kind is WindowKind.FIXED and not (
+            sent_ms - sent_ms % q.window_ms == window.start
+            and received_ms - received_ms % q.window_ms == window.start
+        ):
+            return  # counted in an earlier window, or in either of two (crossed a boundary)
+        if q.kind is WindowKind.ROLLING and now - received_ms >= q.window_ms:
             return
         if used > window.used:
             if q.kind is WindowKind.ROLLING:
-                window.book(used - window.used, at_ms)
+                window.book(used - window.used, received_ms)
             else:
                 window.used = used
 

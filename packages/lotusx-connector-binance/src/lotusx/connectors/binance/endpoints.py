@@ -253,7 +253,7 @@ _ORDER_HEADER = "X-MBX-ORDER-COUNT-"
 
 
 def observe_headers(
-    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int]
+    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int], sent_ms: int
 ) -> None:
     """Raise the limiter's counts to what Binance reports (``X-MBX-USED-WEIGHT-1M`` → ``weight_1m``,
     ``X-MBX-ORDER-COUNT-10S`` → ``orders_10s``)."""
@@ -266,4 +266,4 @@ def observe_headers(
         else:
             continue
         if value.isdigit():
-            limiter.observe(name, int(value))
+            limiter.observe(name, int(value), sent_ms)

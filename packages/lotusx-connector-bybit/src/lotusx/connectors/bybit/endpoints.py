@@ -121,7 +121,7 @@ RESET_HEADER = "X-Bapi-Limit-Reset-Timestamp"
 
 
 def observe_headers(
-    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int]
+    headers: Mapping[str, str], limiter: RateLimiter, charged: Mapping[str, int], sent_ms: int
 ) -> None:
     """Correct the called endpoint's quota: its limit from ``X-Bapi-Limit``, its use from
     ``X-Bapi-Limit`` − ``X-Bapi-Limit-Status`` (what Bybit says is left in the window)."""
@@ -140,7 +140,7 @@ def observe_headers(
     window = known.window_ms if known is not None else SECOND
     if known is None or known.limit != limit:
         limiter.set_quota(Quota(name, limit, window, WindowKind.ROLLING))
-    limiter.observe(name, max(0, limit - left))
+    limiter.observe(name, max(0, limit - left), sent_ms)
 
 
 def _ep(

@@ -55,9 +55,10 @@ _UNTRACED: AbstractContextManager[Span] = nullcontext(INVALID_SPAN)
 
 T = TypeVar("T")
 
-HeaderObserver = Callable[[Mapping[str, str], RateLimiter, Mapping[str, int]], None]
+HeaderObserver = Callable[[Mapping[str, str], RateLimiter, Mapping[str, int], int], None]
 """Reads an exchange's rate-limit headers into the limiter; also told the costs the call was
-charged (so a per-endpoint quota, e.g. Bybit's, knows which quota the headers describe)."""
+charged (so a per-endpoint quota, e.g. Bybit's, knows which quota the headers describe) and when it
+was sent on the limiter's clock (`RateLimiter.observe`'s ``sent_ms``)."""
 
 
 ReplyCheck = Callable[[Any, "Endpoint", bytes], None]
@@ -217,6 +218,7 @@ class RestClient:
     ) -> T:
         charged = endpoint.costs if costs is None else costs
         await self.limiter.acquire(charged)
+        sent_ms = self.limiter.now_ms()
         base = self.urls.get(endpoint.base)
         if base is None:
             raise ConfigurationError(f"{self.exchange}: no URL configured for {endpoint.base!r}")
@@ -253,7 +255,7 @@ class RestClient:
                     status_label = str(status)
                     span.set_attribute("http.response.status_code", status)
                     if self._observe_headers is not None:
-                        self._observe_headers(response.headers, self.limiter, charged)
+                        self._observe_headers(response.headers, self.limiter, charged, sent_ms)
                     if status >= 400:
                         error = self.errors.for_response(
                             status, payload, endpoint.name, response.headers.get("Retry-After")
