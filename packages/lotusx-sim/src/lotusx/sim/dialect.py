@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,6 +59,10 @@ class Dialect(ABC):
         """Wallet names that share another wallet's balances (unified accounts)."""
         return {}
 
+    def new_credentials(self) -> tuple[str, str]:
+        """(api key, secret) minted for the main account when the caller gives none."""
+        return secrets.token_hex(32), secrets.token_hex(32)
+
     @abstractmethod
     async def start(self, core: VenueCore, options: DialectOptions) -> dict[str, str]:
         """Start the servers; return the URL map (e.g. spot_rest, spot_ws)."""
@@ -70,6 +75,7 @@ class Dialect(ABC):
 _BUILTIN: dict[str, str] = {
     "binance": "lotusx.sim.dialects.binance:BinanceDialect",
     "bybit": "lotusx.sim.dialects.bybit:BybitDialect",
+    "coinbase": "lotusx.sim.dialects.coinbase:CoinbaseDialect",
     "okx": "lotusx.sim.dialects.okx:OkxDialect",
 }
 _REGISTERED: dict[str, type[Dialect]] = {}

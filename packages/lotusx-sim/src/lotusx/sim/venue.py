@@ -90,8 +90,9 @@ class Venue:
             starting=dialect.starting_balances(),
             wallet_aliases=dialect.wallet_aliases(),
         )
-        key = api_key or secrets.token_hex(32)
-        sec = secret or secrets.token_hex(32)
+        minted = dialect.new_credentials() if not (api_key and secret) else ("", "")
+        key = api_key or minted[0]
+        sec = secret or minted[1]
         pph = (passphrase or secrets.token_hex(8)) if dialect.uses_passphrase else passphrase
         extra = {"api_key": key, "secret": sec, "passphrase": pph, **extra}
         urls = await dialect.start(
