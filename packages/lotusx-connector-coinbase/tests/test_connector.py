@@ -1,0 +1,128 @@
+"""Registration, configuration, capabilities, refusals and quotas (no network)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from lotusx.connectors.coinbase import CoinbaseConnector
+from lotusx.connectors.coinbase import endpoints as ep
+from lotusx.core import Capability, connect
+from lotusx.core.errors import ConfigurationError, NotSupportedError
+
+DECLARED = {
+    Capability.GET_INSTRUMENTS,
+    Capability.GET_ORDERBOOK,
+    Capability.GET_TRADES,
+    Capability.GET_CANDLES,
+    Capability.GET_TICKER,
+    Capability.PLACE_ORDER,
+    Capability.AMEND_ORDER,
+    Capability.CANCEL_ORDER,
+    Capability.CANCEL_BATCH,
+    Capability.CANCEL_ALL,
+    Capability.GET_ORDER,
+    Capability.GET_OPEN_ORDERS,
+    Capability.GET_FILLS,
+    Capability.GET_BALANCES,
+    Capability.GET_FEE_RATES,
+    Capability.GET_SUBACCOUNTS,
+    Capability.INTERNAL_TRANSFER,
+    Capability.SYNC_TIME,
+    Capability.GET_SYSTEM_STATUS,
+    Capability.GET_RATE_LIMITS,
+    Capability.STREAM_ORDERBOOK,
+    Capability.STREAM_TRADES,
+    Capability.STREAM_ORDERS,
+    Capability.STREAM_FILLS,
+}
+
+
+def _pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def test_registered_under_the_entry_point() -> None:
+    assert isinstance(connect("coinbase"), CoinbaseConnector)
+
+
+def test_declared_capabilities() -> None:
+    assert CoinbaseConnector.capabilities == DECLARED
+
+
+def test_urls_credentials_and_no_testnet(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CoinbaseConnector().urls == {
+        "rest": "https://api.coinbase.com",
+        "ws": "wss://advanced-trade-ws.coinbase.com",
+        "ws_user": "wss://advanced-trade-ws-user.coinbase.com",
+    }
+    pem = _pem()
+    monkeypatch.setenv("LOTUSX_COINBASE_API_KEY", "organizations/o/apiKeys/k")
+    monkeypatch.setenv("LOTUSX_COINBASE_SECRET", pem)
+    ex = CoinbaseConnector(urls={"rest": "http://127.0.0.1:9"})
+    assert ex.credentials is not None and ex.credentials.api_key.endswith("/k")
+    assert "PRIVATE" not in repr(ex)
+    with pytest.raises(ConfigurationError, match="no testnet"):
+        CoinbaseConnector(testnet=True)
+    with pytest.raises(ConfigurationError, match="unknown URL keys"):
+        CoinbaseConnector(urls={"rest_public": "http://x"})
+    with pytest.raises(ConfigurationError, match="PEM"):
+        CoinbaseConnector(api_key="k", secret="-----BEGIN EC PRIVATE KEY-----\nx\n-----END")
+
+
+async def test_undeclared_capabilities_refuse_naming_why() -> None:
+    ex = CoinbaseConnector()
+    for call, capability in [
+        (lambda: ex.get_mark_price("BTC/USD"), Capability.GET_MARK_PRICE),
+        (lambda: ex.get_positions(), Capability.GET_POSITIONS),
+        (lambda: ex.set_leverage("BTC/USD", 2), Capability.SET_LEVERAGE),
+        (lambda: ex.place_batch_orders([]), Capability.PLACE_BATCH_ORDERS),
+        (lambda: ex.withdraw("BTC", Decimal(1), "a"), Capability.WITHDRAW),
+        (lambda: ex.get_deposit_history(), Capability.GET_DEPOSIT_HISTORY),
+    ]:
+        with pytest.raises(NotSupportedError) as info:
+            await call()
+        assert info.value.exchange == "coinbase" and info.value.capability == capability.value
+    with pytest.raises(NotSupportedError):
+        ex.stream_balances()
+    with pytest.raises(NotSupportedError):
+        ex.stream_positions()
+
+
+def test_private_streams_need_keys_at_call_time() -> None:
+    ex = CoinbaseConnector()
+    with pytest.raises(ConfigurationError, match="api_key"):
+        ex.stream_orders()
+    with pytest.raises(ConfigurationError, match="api_key"):
+        ex.stream_fills()
+
+
+def test_market_data_uses_the_public_paths_without_keys() -> None:
+    anonymous = CoinbaseConnector()
+    assert anonymous._market(ep.PRODUCTS, ep.PUBLIC_PRODUCTS) is ep.PUBLIC_PRODUCTS
+    keyed = CoinbaseConnector(api_key="k", secret=_pem())
+    assert keyed._market(ep.PRODUCTS, ep.PUBLIC_PRODUCTS) is ep.PRODUCTS
+    assert ep.PRODUCTS.path == "/api/v3/brokerage/products"
+    assert ep.with_product(ep.TICKER, "BTC-USD").path == "/api/v3/brokerage/products/BTC-USD/ticker"
+
+
+def test_costs_follow_the_documented_limits() -> None:
+    assert ep.costs(ep.CREATE_ORDER) == {"user_1s": 1}
+    assert ep.costs(ep.TIME) == {"ip_1s": 1}
+    assert (ep.USER_QUOTA.limit, ep.USER_QUOTA.window_ms) == (30, 1000)
+    assert (ep.IP_QUOTA.limit, ep.IP_QUOTA.window_ms) == (10, 1000)
+    assert not ep.CREATE_ORDER.retryable and ep.CANCEL_ORDERS.retryable
+
+
+async def test_rate_limit_rules() -> None:
+    rules = {r.kind: r for r in await CoinbaseConnector().get_rate_limits()}
+    assert rules["user_1s"].scope == "uid" and rules["user_1s"].limit == 30
+    assert rules["ip_1s"].scope == "ip" and rules["ip_1s"].limit == 10
