@@ -137,3 +137,45 @@ async def test_book_stream_recovers_after_a_drop(ex: CoinbaseConnector, venue: A
     assert [(lv.price, lv.quantity) for lv in got.asks] == truth.asks
     assert ex._public_ws is not None and ex._public_ws.reconnects >= 1
     await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def test_book_stream_resyncs_after_a_sequence_gap(ex: CoinbaseConnector, venue: Any) -> None:
+    sym = await spot(ex)
+    spec = next(s for s in venue.view.instruments() if s.symbol == order_native(ex, sym))
+    stream = ex.stream_orderbook(sym, depth=50)
+    book = await asyncio.wait_for(anext(stream), TIMEOUT)
+    venue.faults.sequence_gap(1)
+    for n in range(2):  # the first change's push carries the gap, the book is rebuilt after
+        price = book.bids[0].price
+        await ex.place_order(
+            OrderRequest(
+                sym, Side.BUY, OrderType.LIMIT, Decimal("0.01"), price, client_order_id=f"g{n}"
+            )
+        )
+    truth = venue.view.book(spec.symbol, spec.market, 50)
+    got = await first(stream, lambda b: [(lv.price, lv.quantity) for lv in b.bids] == truth.bids)
+    assert [(lv.price, lv.quantity) for lv in got.asks] == truth.asks
+    assert ex._public_ws is not None
+    assert ex._public_ws.protocol.gaps >= 1  # type: ignore[attr-defined]
+    await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def test_reads_retry_through_5xx_and_429(ex: CoinbaseConnector, venue: Any) -> None:
+    sym = await spot(ex)
+    venue.faults.rest_5xx(2)
+    assert (await ex.get_orderbook(sym, 5)).bids
+    venue.faults.rest_429(1)
+    assert (await ex.get_ticker(sym)).bid is not None
+
+
+async def test_balances_follow_a_trade(ex: CoinbaseConnector, venue: Any) -> None:
+    sym = await spot(ex)
+    await ex.place_order(
+        OrderRequest(sym, Side.BUY, OrderType.MARKET, Decimal("0.01"), client_order_id="bal")
+    )
+    truth = venue.view.balances("spot")
+    for balance in await ex.get_balances():
+        assert (balance.free, balance.locked) == (
+            truth[balance.asset].free,
+            truth[balance.asset].locked,
+        )
