@@ -135,7 +135,8 @@ async def test_limit_order_place_get_edit_cancel(coinbase: RawCoinbase) -> None:
     assert order["status"] == "OPEN" and order["time_in_force"] == "GOOD_UNTIL_CANCELLED"
     assert order["order_configuration"]["limit_limit_gtc"]["limit_price"] == price
     usd = (await balances(coinbase))["USD"]
-    assert usd[1] == D(price) * D("0.01") and usd[0] == usd_before[0] - usd[1]
+    # the hold covers price × size plus the taker fee (every fee is charged in USD)
+    assert usd[1] == D(price) * D("0.01") * D("1.012") and usd[0] == usd_before[0] - usd[1]
 
     new_price = str(bid - 400)
     e = await coinbase.post("/orders/edit", {"order_id": oid, "price": new_price, "size": "0.02"})
@@ -236,16 +237,31 @@ async def test_market_buy_fills_and_moves_balances(coinbase: RawCoinbase) -> Non
     assert fills and all(f["liquidity_indicator"] == "TAKER" for f in fills)
     assert all(f["order_id"] == oid and f["side"] == "BUY" for f in fills)
     value = sum(D(f["price"]) * D(f["size"]) for f in fills)
-    assert value <= D(1000) and value == D(order["filled_value"])
+    assert value == D(order["filled_value"])
     commission = sum(D(f["commission"]) for f in fills)
-    assert commission > 0 and commission == D(order["total_fees"])
+    assert commission == D(order["total_fees"])
+    assert commission == sum(
+        (D(f["price"]) * D(f["size"]) * D("0.012")).quantize(D("1e-8")) for f in fills
+    )
+    # quote_size includes the fees
+    assert order["size_inclusive_of_fees"] is True and D(990) < value + commission <= D(1000)
     after = await balances(coinbase)
-    assert after["USD"][0] == before["USD"][0] - value
-    assert after["BTC"][0] > before["BTC"][0]
+    assert after["USD"] == (before["USD"][0] - value - commission, D(0))
+    assert after["BTC"][0] == before["BTC"][0] + D(order["filled_size"])
 
 
 async def test_fok_and_ioc_without_liquidity_are_cancelled(coinbase: RawCoinbase) -> None:
     bid, _ = await best(coinbase)
+    post_fok = {
+        "client_order_id": "fok-0",
+        "product_id": "BTC-USD",
+        "side": "BUY",
+        "order_configuration": {
+            "limit_limit_fok": {"base_size": "0.01", "limit_price": str(bid), "post_only": True}
+        },
+    }
+    refused = await coinbase.post("/orders", post_fok)
+    assert refused.body["error_response"]["error"] == "POST_ONLY_NOT_ALLOWED_WITH_FOK"
     fok = {
         "client_order_id": "fok-1",
         "product_id": "BTC-USD",
@@ -385,3 +401,45 @@ async def test_injected_faults(coinbase: RawCoinbase, coinbase_venue: Venue) -> 
     assert again.body["success"] is True  # the order was placed: the retry finds it
     listed = await coinbase.get("/orders/historical/batch")
     assert len(listed.body["orders"]) == 1
+
+
+async def test_sell_fee_comes_out_of_the_usd_received(coinbase: RawCoinbase) -> None:
+    before = await balances(coinbase)
+    r = await coinbase.post("/orders", market("sl-1", "SELL", base_size="0.1"))
+    oid = r.body["success_response"]["order_id"]
+    order = (await coinbase.get(f"/orders/historical/{oid}")).body["order"]
+    value, fees = D(order["filled_value"]), D(order["total_fees"])
+    assert order["status"] == "FILLED" and fees > 0
+    assert D(order["total_value_after_fees"]) == value - fees
+    after = await balances(coinbase)
+    assert after["USD"][0] == before["USD"][0] + value - fees
+    assert after["BTC"][0] == before["BTC"][0] - D("0.1")
+
+
+async def test_gtd_order_expires_at_end_time(coinbase_for: Any) -> None:
+    import datetime as dt
+
+    async with Venue.start("coinbase", tick_interval=0.05, book_levels=10) as v:
+        c = coinbase_for(v)
+        bid, _ = await best(c)
+        end = dt.datetime.fromtimestamp(v.now_ms() / 1000 + 1, dt.UTC)
+        body = {
+            "client_order_id": "gtd-1",
+            "product_id": "BTC-USD",
+            "side": "BUY",
+            "order_configuration": {
+                "limit_limit_gtd": {
+                    "base_size": "0.001",
+                    "limit_price": str(bid - 1000),
+                    "end_time": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                }
+            },
+        }
+        oid = (await c.post("/orders", body)).body["success_response"]["order_id"]
+        first = (await c.get(f"/orders/historical/{oid}")).body["order"]
+        assert first["status"] == "OPEN" and first["time_in_force"] == "GOOD_UNTIL_DATE_TIME"
+        await asyncio.sleep(1.6)
+        later = (await c.get(f"/orders/historical/{oid}")).body["order"]
+        assert later["status"] == "EXPIRED"
+        past = {**body, "client_order_id": "gtd-2"}
+        assert (await c.post("/orders", past)).body["success"] is False

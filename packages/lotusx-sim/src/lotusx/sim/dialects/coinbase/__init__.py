@@ -10,8 +10,8 @@ decision is listed in docs/sim.md ("Coinbase dialect") and in the module that ma
   two other portfolios are derived from the main secret (`CoinbaseDialect.credentials`).
 - `retail_portfolio_id` on requests is ignored (documented as legacy-key only).
 - orders: ids are UUID-shaped; a refused order is not stored; IOC/FOK remainders end
-  CANCELLED, GTD orders past `end_time` EXPIRED; fees of buys are taken in base by the shared
-  spot accountant and reported as `commission` valued in USD.
+  CANCELLED, GTD orders past `end_time` EXPIRED; every fee is charged in USD, a buy's hold
+  includes the taker fee, and a market buy's `quote_size` includes the fees.
 - market data: trade `side` is the taker's side; `/market/...` answers are not cached.
 - WebSocket: the snapshot precedes the `subscriptions` confirmation; no `client_id` field (the
   AsyncAPI spec says production sends none); `heartbeat_counter` is an integer; the `user`
@@ -36,6 +36,7 @@ from lotusx.sim.dialects.coinbase.auth import (
     pem_of,
     public_key,
 )
+from lotusx.sim.dialects.coinbase.fees import CoinbaseSpotAccountant
 from lotusx.sim.dialects.coinbase.http import CoinbaseServer
 from lotusx.sim.dialects.coinbase.limits import CoinbaseLimits
 from lotusx.sim.dialects.coinbase.markets import coinbase_markets
@@ -106,6 +107,8 @@ class CoinbaseDialect(Dialect):
         server = CoinbaseServer(core, ids, keys, CoinbaseLimits(rules), fail_timeout)
         server.add(rest_market.routes() + rest_trade.routes() + rest_account.routes())
         core.tick_hooks.append(lambda now: rest_trade.expire_gtd(core, now))
+        engine = core.engines["spot"]
+        engine.accountant = CoinbaseSpotAccountant(core.ledger, "spot", core.specs["spot"])
         self.streams = CoinbaseStreams(core, server.app, ids, keys)
         self.runner = web.AppRunner(
             server.app, handle_signals=False, access_log=None, shutdown_timeout=0.25

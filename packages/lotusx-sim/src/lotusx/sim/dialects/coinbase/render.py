@@ -84,8 +84,8 @@ def configuration(core: VenueCore, o: Order) -> Json:
     """The order's `order_configuration`, reflecting edits of price and size."""
     key = o.tags.get("cfg", "limit_limit_gtc")
     if key == "market_market_ioc":
-        if o.quote_qty is not None:
-            return {key: {"quote_size": plain(o.quote_qty)}}
+        if o.tags.get("quote_size"):
+            return {key: {"quote_size": o.tags["quote_size"]}}
         return {key: {"base_size": o.tags.get("base_size") or plain(o.orig_qty)}}
     body: Json = {"base_size": plain(o.orig_qty), "limit_price": plain(o.price or ZERO)}
     if key in ("limit_limit_gtc", "limit_limit_gtd"):
@@ -101,7 +101,7 @@ def order_fills(core: VenueCore, o: Order) -> list[Fill]:
 
 
 def commission(f: Fill) -> Decimal:
-    """Fees in quote currency (the spot accountant takes a buyer's fee in base: valued here)."""
+    """The fill's fee in USD (Coinbase charges every fee in the quote currency)."""
     return f.fee if f.fee_asset == "USD" else (f.fee * f.price).quantize(Decimal("1e-8"))
 
 
@@ -111,6 +111,7 @@ def order_json(core: VenueCore, ids: Ids, o: Order) -> Json:
     filled_value = o.cum_quote
     target = o.quote_qty if o.quote_qty is not None else o.orig_qty
     done = o.cum_quote if o.quote_qty is not None else o.executed_qty
+    in_quote = bool(o.tags.get("quote_size"))
     pct = (done / target * 100).quantize(Decimal("0.01")) if target else ZERO
     after = filled_value + fees if o.side is Side.BUY else filled_value - fees
     hold = o.reserved if o.status.is_open else ZERO
@@ -131,9 +132,9 @@ def order_json(core: VenueCore, ids: Ids, o: Order) -> Json:
         "number_of_fills": str(len(fills)),
         "filled_value": plain(filled_value),
         "pending_cancel": False,
-        "size_in_quote": o.quote_qty is not None,
+        "size_in_quote": in_quote,
         "total_fees": plain(fees),
-        "size_inclusive_of_fees": False,
+        "size_inclusive_of_fees": o.quote_qty is not None,
         "total_value_after_fees": plain(after),
         "trigger_status": "INVALID_ORDER_TYPE",
         "order_type": "MARKET" if o.type is OrderType.MARKET else "LIMIT",

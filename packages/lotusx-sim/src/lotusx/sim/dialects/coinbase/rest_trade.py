@@ -15,6 +15,8 @@ from typing import Any
 from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.coinbase.errors import OrderFailure, invalid, not_found
 from lotusx.sim.dialects.coinbase.http import Ctx, Route
+from lotusx.sim.dialects.coinbase.markets import MAKER_FEE as MAKER
+from lotusx.sim.dialects.coinbase.markets import TAKER_FEE as TAKER
 from lotusx.sim.dialects.coinbase.params import decimal
 from lotusx.sim.dialects.coinbase.render import Json, configuration, fill_json, order_json, rfc3339
 from lotusx.sim.engine import OrderRequest
@@ -92,7 +94,9 @@ def _end_time(raw: Any, now: int) -> int:
         raise invalid("invalid end_time")
     ms = int(moment.timestamp() * 1000)
     if ms <= now:
-        raise OrderFailure("INVALID_REQUEST", "end_time must be in the future")
+        raise OrderFailure(
+            "INVALID_REQUEST", "end_time must be in the future", "PREVIEW_INVALID_END_TIME"
+        )
     return ms
 
 
@@ -142,12 +146,15 @@ def parse(ctx: Ctx, body: dict[str, Any]) -> tuple[OrderRequest, dict[str, str]]
                 raise OrderFailure(
                     "UNKNOWN_FAILURE_REASON", "", "PREVIEW_INVALID_QUOTE_SIZE_TOO_SMALL"
                 )
-            size = _quote_to_base(ctx, spec, side, quote)
+            tags["quote_size"] = cfg["quote_size"]
+            if side is Side.BUY:  # the quote size includes the fees (`size_inclusive_of_fees`)
+                rate = max(ctx.core.ledger.fee_rates(ctx.acct, "spot", (MAKER, TAKER)))
+                quote_qty = spec.floor_price(quote / (1 + rate))
+            size = _quote_to_base(ctx, spec, side, quote_qty or quote)
             if size <= 0:
                 raise OrderFailure(
-                    "INVALID_NO_LIQUIDITY", "No liquidity", "PREVIEW_INSUFFICIENT_LIQUIDITY"
+                    "INVALID_NO_LIQUIDITY", "No liquidity", "PREVIEW_INVALID_NO_LIQUIDITY"
                 )
-            quote_qty = quote
         else:
             size = decimal(cfg["base_size"], "base_size")
             _size(spec, size, None, ref)
@@ -161,6 +168,10 @@ def parse(ctx: Ctx, body: dict[str, Any]) -> tuple[OrderRequest, dict[str, str]]
     post_only = cfg.get("post_only", False)
     if not isinstance(post_only, bool):
         raise invalid("invalid post_only")
+    if post_only and key == "limit_limit_fok":
+        raise OrderFailure(
+            "POST_ONLY_NOT_ALLOWED_WITH_FOK", "", "PREVIEW_POST_ONLY_NOT_ALLOWED_WITH_FOK"
+        )
     if key == "limit_limit_gtd":
         tags["end_ms"] = str(_end_time(cfg.get("end_time"), ctx.now))
         tags["end_time"] = str(cfg.get("end_time"))
