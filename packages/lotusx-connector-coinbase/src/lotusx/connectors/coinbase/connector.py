@@ -23,6 +23,7 @@ import contextlib
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
@@ -38,6 +39,7 @@ from lotusx.core.errors import (
     ExchangeError,
     ExchangeUnavailable,
     InvalidOrderError,
+    NotSupportedError,
     OrderNotFound,
     PostOnlyWouldTake,
 )
@@ -89,6 +91,7 @@ _CLIENT_IDS_KEPT = 10_000
 _SEARCH_PAGES = 5  # pages of order history searched for a client order id
 _NO_ID = "give order_id or client_order_id"
 DEFAULT_WALLET = "spot"
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def new_client_order_id() -> str:
@@ -100,9 +103,7 @@ def rfc3339(ms: int) -> str:
     """``YYYY-MM-DDTHH:MM:SS.mmmZ`` of a millisecond timestamp (UTC)."""
     seconds, millis = divmod(ms, 1000)
     days, rest = divmod(seconds, 86_400)
-    from datetime import date
-
-    day = date.fromordinal(date(1970, 1, 1).toordinal() + days)
+    day = date.fromordinal(_EPOCH_ORDINAL + days)
     hh, rest = divmod(rest, 3600)
     mm, ss = divmod(rest, 60)
     return f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}.{millis:03d}Z"
@@ -281,10 +282,10 @@ class CoinbaseConnector(Connector):
 
     async def _search(self, inst: Instrument, client_order_id: str) -> w.OrderWire:
         """An order by client order id, from the product's order history (newest first)."""
-        cursor = ""
+        cursor: str | None = None
         for _ in range(_SEARCH_PAGES):
             params = {"product_ids": inst.native_id, "limit": ep.ORDERS_PAGE, "cursor": cursor}
-            page = await self._get(ep.LIST_ORDERS, w.OrdersReplyWire, {**params})
+            page = await self._get(ep.LIST_ORDERS, w.OrdersReplyWire, params)
             for row in page.orders:
                 if row.client_order_id == client_order_id:
                     self._remember(client_order_id, row.order_id)
@@ -320,13 +321,20 @@ class CoinbaseConnector(Connector):
         self, order_id: str, settled: Callable[[w.OrderWire], bool] | None = None
     ) -> w.OrderWire:
         """The order right after an accepted request: looked up again briefly while it is not
-        yet ``settled`` (still pending, or an immediate order not yet done)."""
-        row = await self._fetch(order_id)
-        for attempt in range(1, _FETCH_TRIES):
+        found yet or not yet ``settled`` (still pending, or an immediate order not yet done)."""
+        row: w.OrderWire | None = None
+        for attempt in range(_FETCH_TRIES):
+            if attempt:
+                await asyncio.sleep(_FETCH_DELAY * attempt)
+            try:
+                row = await self._fetch(order_id)
+            except OrderNotFound:
+                if attempt == _FETCH_TRIES - 1:
+                    raise
+                continue
             if settled is None or settled(row):
-                break
-            await asyncio.sleep(_FETCH_DELAY * attempt)
-            row = await self._fetch(order_id)
+                return row
+        assert row is not None
         return row
 
     async def get_order(
@@ -348,7 +356,7 @@ class CoinbaseConnector(Connector):
         if symbol is not None:
             params["product_ids"] = (await self._spot(symbol)).native_id
         out: list[Order] = []
-        cursor = ""
+        cursor: str | None = None
         while True:
             page = await self._get(ep.LIST_ORDERS, w.OrdersReplyWire, {**params, "cursor": cursor})
             for row in page.orders:
@@ -380,7 +388,7 @@ class CoinbaseConnector(Connector):
 
     async def _fills(self, symbol: Symbol, params: Mapping[str, object], limit: int) -> list[Fill]:
         fills: list[Fill] = []
-        cursor = ""
+        cursor: str | None = None
         while len(fills) < limit:
             page_size = min(limit - len(fills), ep.FILLS_PAGE)
             query = {**params, "limit": page_size, "cursor": cursor}
@@ -582,7 +590,7 @@ class CoinbaseConnector(Connector):
         if wallet != DEFAULT_WALLET:
             raise ConfigurationError(f"coinbase has one wallet, 'spot', not {wallet!r}")
         out: list[Balance] = []
-        cursor = ""
+        cursor: str | None = None
         while True:
             params = {"limit": ep.ACCOUNTS_PAGE, "cursor": cursor}
             page = await self._get(ep.ACCOUNTS, w.AccountsReplyWire, params)
@@ -799,7 +807,7 @@ class CoinbaseConnector(Connector):
     def _check_kind(self, kind: MarketKind | None) -> None:
         self._user_session()  # refuses at call time without keys
         if kind not in (None, MarketKind.SPOT):
-            raise ConfigurationError(f"coinbase private streams cover spot only, not {kind}")
+            raise NotSupportedError(self.name, f"{kind} private streams", "spot only")
 
     async def _user_pushes(
         self, convert: Callable[[w.UserOrderWire, Symbol], T | None]

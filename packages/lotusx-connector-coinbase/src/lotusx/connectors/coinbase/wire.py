@@ -195,7 +195,7 @@ def server_ms(wire: TimeWire) -> int:
     return seconds_ms(wire.epochSeconds, "epochSeconds")
 
 
-class LevelWire(Struct, array_like=False):
+class LevelWire(Struct):
     price: str
     size: str
 
