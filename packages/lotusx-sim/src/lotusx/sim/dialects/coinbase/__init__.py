@@ -3,19 +3,18 @@
 Spot only (BTC-USD, ETH-USD). Where the documentation is silent the dialect decides; every such
 decision is listed in docs/sim.md ("Coinbase dialect") and in the module that makes it:
 
-- errors: JSON `{"error", "code", "message", "details"}` for every HTTP error, 401 included.
-- auth: a JWT's `nbf` may not lie in the future and `exp` must be in the future (no leeway);
-  REST accepts the `uri` claim or a one-element `uris` list (the CDP SDKs' spelling).
+- errors: JSON `{"error", "code", "message", "details"}` for every HTTP error, 401/429 included;
+  malformed requests are 400, business refusals `success: false`.
+- auth: no clock leeway on `nbf`/`exp`; REST also accepts a one-element `uris` list.
 - keys: one CDP key per portfolio (the main key acts on the default portfolio); keys for the
-  two other portfolios are derived from the main secret (`CoinbaseDialect.credentials`).
-- `retail_portfolio_id` on requests is ignored (documented as legacy-key only).
-- orders: ids are UUID-shaped; a refused order is not stored; IOC/FOK remainders end
-  CANCELLED, GTD orders past `end_time` EXPIRED; every fee is charged in USD, a buy's hold
-  includes the taker fee, and a market buy's `quote_size` includes the fees.
-- market data: trade `side` is the taker's side; `/market/...` answers are not cached.
-- WebSocket: the snapshot precedes the `subscriptions` confirmation; no `client_id` field (the
-  AsyncAPI spec says production sends none); `heartbeat_counter` is an integer; the `user`
-  channel is served on both endpoints; idle channels are never closed.
+  two other portfolios are derived from the main secret (`sub_credentials`);
+  `retail_portfolio_id` on requests is ignored (documented as legacy-key only).
+- orders: UUID-shaped ids; a refused order is not stored; IOC/FOK remainders end CANCELLED,
+  GTD orders past `end_time` EXPIRED; another portfolio's order is 404.
+- market data: public trade `side` is the taker's; `/market/...` answers are not cached.
+- WebSocket: snapshot before the `subscriptions` confirmation; no `client_id` and an integer
+  `heartbeat_counter` (per the AsyncAPI spec); `user` is served on both endpoints; idle
+  channels are never closed.
 """
 
 from __future__ import annotations
