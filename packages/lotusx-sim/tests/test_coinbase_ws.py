@@ -157,9 +157,8 @@ async def test_market_trades_and_ticker(coinbase_venue: Venue, coinbase: RawCoin
         assert tick["events"][0]["tickers"][0]["price"] == trade["price"]
 
 
-@pytest.mark.parametrize("endpoint", ["ws_user", "ws"])
 async def test_user_channel_snapshot_and_order_updates(
-    coinbase_venue: Venue, coinbase: RawCoinbase, endpoint: str
+    coinbase_venue: Venue, coinbase: RawCoinbase
 ) -> None:
     v = coinbase_venue
     bid = D((await coinbase.get("/best_bid_ask")).body["pricebooks"][0]["bids"][0]["price"])
@@ -172,7 +171,7 @@ async def test_user_channel_snapshot_and_order_updates(
         },
     }
     resting = (await coinbase.post("/orders", first)).body["success_response"]["order_id"]
-    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls[endpoint]) as ws:
+    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls["ws_user"]) as ws:
         await ws.send_str(sub("user", [], cdp_jwt(v.api_key, v.secret, None)))
         snap = await recv(ws)
         assert snap["channel"] == "user" and snap["events"][0]["type"] == "snapshot"
@@ -210,6 +209,9 @@ async def test_user_channel_rejects_a_bad_jwt(coinbase_venue: Venue) -> None:
         assert (await recv(ws))["type"] == "error"
         await ws.send_str(sub("level2", ["BTC-USD"]))
         assert (await recv(ws))["type"] == "error"  # market channels are not on this endpoint
+    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls["ws"]) as ws:
+        await ws.send_str(sub("user", [], cdp_jwt(v.api_key, v.secret, None)))
+        assert (await recv(ws))["type"] == "error"  # nor is `user` on the market data one
 
 
 async def test_drop_ws_closes_connections(coinbase_live: Venue) -> None:

@@ -18,7 +18,14 @@ from lotusx.sim.dialects.coinbase.http import Ctx, Route
 from lotusx.sim.dialects.coinbase.markets import MAKER_FEE as MAKER
 from lotusx.sim.dialects.coinbase.markets import TAKER_FEE as TAKER
 from lotusx.sim.dialects.coinbase.params import decimal
-from lotusx.sim.dialects.coinbase.render import Json, configuration, fill_json, order_json, rfc3339
+from lotusx.sim.dialects.coinbase.render import (
+    Json,
+    configuration,
+    fill_json,
+    order_json,
+    plain,
+    rfc3339,
+)
 from lotusx.sim.engine import OrderRequest
 from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import (
@@ -275,8 +282,11 @@ async def edit(ctx: Ctx) -> Any:
         return _edit_failure("ONLY_OPEN_ORDERS_CAN_BE_EDITED")
     if order.tags.get("cfg") != "limit_limit_gtc":
         return _edit_failure("ONLY_LIMIT_ORDER_EDITS_SUPPORTED")
-    price = decimal(body.get("price"), "price")
-    size = decimal(body.get("size"), "size")
+    if body.get("price") is None and body.get("size") is None:
+        raise invalid("price or size is required")
+    assert order.price is not None
+    price = order.price if body.get("price") is None else decimal(body["price"], "price")
+    size = order.orig_qty if body.get("size") is None else decimal(body["size"], "size")
     spec = ctx.core.specs["spot"][order.symbol]
     if price <= 0 or _places(price) > spec.price_decimals:
         return _edit_failure("INVALID_EDITED_PRICE")
@@ -296,11 +306,7 @@ async def edit(ctx: Ctx) -> Any:
         return _edit_failure("UNKNOWN_EDIT_ORDER_FAILURE_REASON")
     history = json.loads(order.tags.get("edits", "[]"))
     history.append(
-        {
-            "price": body["price"],
-            "size": body["size"],
-            "replace_accept_timestamp": rfc3339(ctx.now),
-        }
+        {"price": plain(price), "size": plain(size), "replace_accept_timestamp": rfc3339(ctx.now)}
     )
     order.tags["edits"] = json.dumps(history)
     return {"success": True, "errors": []}

@@ -34,7 +34,7 @@ from lotusx.sim.dialects.coinbase.render import (
 from lotusx.sim.model import BookDelta, Event, Order, OrderEvent, OrderType, Trade
 from lotusx.sim.wshub import ConnectionHub
 
-MARKET_CHANNELS = ("heartbeats", "level2", "market_trades", "ticker", "candles", "user")
+MARKET_CHANNELS = ("heartbeats", "level2", "market_trades", "ticker", "candles")
 USER_CHANNELS = ("heartbeats", "user")
 PRODUCT_CHANNELS = ("level2", "market_trades", "ticker", "candles")
 PUSH_NAME = {"level2": "l2_data"}
