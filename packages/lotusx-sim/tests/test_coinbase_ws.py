@@ -157,8 +157,9 @@ async def test_market_trades_and_ticker(coinbase_venue: Venue, coinbase: RawCoin
         assert tick["events"][0]["tickers"][0]["price"] == trade["price"]
 
 
+@pytest.mark.parametrize("endpoint", ["ws_user", "ws"])
 async def test_user_channel_snapshot_and_order_updates(
-    coinbase_venue: Venue, coinbase: RawCoinbase
+    coinbase_venue: Venue, coinbase: RawCoinbase, endpoint: str
 ) -> None:
     v = coinbase_venue
     bid = D((await coinbase.get("/best_bid_ask")).body["pricebooks"][0]["bids"][0]["price"])
@@ -171,7 +172,7 @@ async def test_user_channel_snapshot_and_order_updates(
         },
     }
     resting = (await coinbase.post("/orders", first)).body["success_response"]["order_id"]
-    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls["ws_user"]) as ws:
+    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls[endpoint]) as ws:
         await ws.send_str(sub("user", [], cdp_jwt(v.api_key, v.secret, None)))
         snap = await recv(ws)
         assert snap["channel"] == "user" and snap["events"][0]["type"] == "snapshot"
@@ -209,9 +210,6 @@ async def test_user_channel_rejects_a_bad_jwt(coinbase_venue: Venue) -> None:
         assert (await recv(ws))["type"] == "error"
         await ws.send_str(sub("level2", ["BTC-USD"]))
         assert (await recv(ws))["type"] == "error"  # market channels are not on this endpoint
-    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls["ws"]) as ws:
-        await ws.send_str(sub("user", [], cdp_jwt(v.api_key, v.secret, None)))
-        assert (await recv(ws))["type"] == "error"  # nor is `user` on the market data one
 
 
 async def test_drop_ws_closes_connections(coinbase_live: Venue) -> None:
@@ -237,3 +235,28 @@ async def test_malformed_frame_fault_breaks_one_frame(coinbase_live: Venue) -> N
         with pytest.raises(ValueError):
             json.loads(msg.data)
         assert (await recv(ws))["channel"] in ("heartbeats", "subscriptions")
+
+
+async def test_user_snapshot_comes_in_batches_of_50(
+    coinbase_venue: Venue, coinbase: RawCoinbase
+) -> None:
+    v = coinbase_venue
+    bid = D((await coinbase.get("/best_bid_ask")).body["pricebooks"][0]["bids"][0]["price"])
+    for i in range(60):
+        body = {
+            "client_order_id": f"b-{i}",
+            "product_id": "BTC-USD",
+            "side": "BUY",
+            "order_configuration": {
+                "limit_limit_gtc": {"base_size": "0.0001", "limit_price": str(bid - 100 - i)}
+            },
+        }
+        assert (await coinbase.post("/orders", body)).body["success"] is True
+        await asyncio.sleep(0.035)  # stay under 30 private requests a second
+    async with aiohttp.ClientSession() as s, s.ws_connect(v.urls["ws_user"]) as ws:
+        await ws.send_str(sub("user", ["BTC-USD"], cdp_jwt(v.api_key, v.secret, None)))
+        first, second = await recv(ws), await recv(ws)
+        sizes = [len(m["events"][0]["orders"]) for m in (first, second)]
+        assert sizes == [50, 10]
+        assert [m["sequence_num"] for m in (first, second)] == [0, 1]
+        assert (await recv(ws))["channel"] == "subscriptions"

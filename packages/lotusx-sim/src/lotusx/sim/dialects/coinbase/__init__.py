@@ -13,8 +13,9 @@ decision is listed in docs/sim.md ("Coinbase dialect") and in the module that ma
   GTD orders past `end_time` EXPIRED; another portfolio's order is 404.
 - market data: public trade `side` is the taker's; `/market/...` answers are not cached.
 - WebSocket: snapshot before the `subscriptions` confirmation; no `client_id` and an integer
-  `heartbeat_counter` (per the AsyncAPI spec); `heartbeats` is also served on `ws_user`; idle
-  channels are never closed.
+  `heartbeat_counter` (per the AsyncAPI spec); `user` is served on both hosts (the AsyncAPI
+  spec puts it on the market-data host, the Endpoints page on the user host); public channels
+  are not served on `ws_user`; idle channels are never closed.
 """
 
 from __future__ import annotations

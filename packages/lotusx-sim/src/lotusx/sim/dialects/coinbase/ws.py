@@ -34,11 +34,12 @@ from lotusx.sim.dialects.coinbase.render import (
 from lotusx.sim.model import BookDelta, Event, Order, OrderEvent, OrderType, Trade
 from lotusx.sim.wshub import ConnectionHub
 
-MARKET_CHANNELS = ("heartbeats", "level2", "market_trades", "ticker", "candles")
+MARKET_CHANNELS = ("heartbeats", "level2", "market_trades", "ticker", "candles", "user")
 USER_CHANNELS = ("heartbeats", "user")
 PRODUCT_CHANNELS = ("level2", "market_trades", "ticker", "candles")
 PUSH_NAME = {"level2": "l2_data"}
 TRADES_SNAPSHOT = 50
+USER_SNAPSHOT_BATCH = 50  # "Open orders are returned in the snapshot batched by 50"
 CANDLE = "5m"
 
 
@@ -205,7 +206,10 @@ class CoinbaseStreams(ConnectionHub[Conn]):
                 if not products or o.symbol in products
             ]
             positions: Json = {"perpetual_futures_positions": [], "expiring_futures_positions": []}
-            conn.send("user", [{"type": "snapshot", "orders": orders, "positions": positions}], now)
+            for i in range(0, max(len(orders), 1), USER_SNAPSHOT_BATCH):
+                batch = orders[i : i + USER_SNAPSHOT_BATCH]
+                event = {"type": "snapshot", "orders": batch, "positions": positions}
+                conn.send("user", [event], now)
 
     @staticmethod
     def _account(conn: Conn) -> str:
