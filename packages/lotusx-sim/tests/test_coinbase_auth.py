@@ -27,6 +27,50 @@ def test_minted_credentials_are_a_cdp_key_name_and_a_sec1_pem() -> None:
     assert pem.startswith("-----BEGIN EC PRIVATE KEY-----")
 
 
+async def test_a_secret_that_is_no_cdp_key_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="CDP key"):
+        await Venue.create("coinbase", api_key="k", secret="0123abcd" * 8, tick_interval=3600)
+
+
+async def test_ed25519_keys_sign_with_eddsa(coinbase_for: Any) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    private = ed25519.Ed25519PrivateKey.generate()
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    public = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    secret = base64.b64encode(raw + public).decode()
+    name = "organizations/o/apiKeys/ed"
+    async with Venue.start("coinbase", api_key=name, secret=secret, tick_interval=3600) as v:
+        c = coinbase_for(v)
+        uri = f"GET {c.host}/api/v3/brokerage/accounts"
+        token = cdp_jwt_eddsa(name, private, uri)
+        assert (await c.get("/accounts", token=token)).status == 200
+        other = cdp_jwt_eddsa(name, ed25519.Ed25519PrivateKey.generate(), uri)
+        assert (await c.get("/accounts", token=other)).status == 401
+
+
+def cdp_jwt_eddsa(name: str, private: Any, uri: str) -> str:
+    import base64
+    import json
+    import secrets
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    t = int(time.time())
+    header = {"alg": "EdDSA", "kid": name, "nonce": secrets.token_hex(16), "typ": "JWT"}
+    claims = {"sub": name, "iss": "cdp", "nbf": t, "exp": t + 120, "uri": uri}
+    signing = b64(json.dumps(header).encode()) + "." + b64(json.dumps(claims).encode())
+    return signing + "." + b64(private.sign(signing.encode()))
+
+
 async def test_signed_request_is_accepted(coinbase: RawCoinbase) -> None:
     r = await coinbase.get("/accounts")
     assert r.status == 200

@@ -92,7 +92,14 @@ class CoinbaseDialect(Dialect):
 
     @classmethod
     def credentials(cls, api_key: str, secret: str) -> dict[str, Credential]:
-        keys = {api_key: Credential(api_key, public_key(secret), MAIN)}
+        try:
+            main = public_key(secret)
+        except ValueError:
+            raise ValueError(
+                "coinbase: the secret must be a CDP key: an EC private key in PEM, or a base64"
+                " Ed25519 key"
+            ) from None
+        keys = {api_key: Credential(api_key, main, MAIN)}
         for sub, (name, pem) in cls.sub_credentials(api_key, secret).items():
             keys[name] = Credential(name, public_key(pem), sub)
         return keys
