@@ -96,6 +96,8 @@ async def test_ticker_and_candles_show_a_trade(
     trades = t.body["trades"]
     assert trades and trades[0]["side"] == "BUY" and trades[0]["product_id"] == "BTC-USD"
     assert D(t.body["best_bid"]) < D(t.body["best_ask"])
+    no_limit = await coinbase.get("/market/products/BTC-USD/ticker", private=False)
+    assert no_limit.status == 400 and no_limit.body["error"] == "INVALID_ARGUMENT"
     now = coinbase_venue.now_ms() // 1000
     params = {"start": now - 600, "end": now + 60, "granularity": "ONE_MINUTE"}
     c = await coinbase.get("/products/BTC-USD/candles", params)

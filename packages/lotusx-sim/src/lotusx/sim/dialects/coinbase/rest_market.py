@@ -161,6 +161,8 @@ async def best_bid_ask(ctx: Ctx) -> Any:
 async def ticker(ctx: Ctx) -> Any:
     spec = product(ctx, ctx.path.get("product_id"))
     q = ctx.query
+    if q.opt("limit") is None:
+        raise invalid("limit is required")  # Get Market Trades: `limit` is required
     limit = q.integer("limit", 100, 1, 1000)
     start, end = q.integer("start", 0), q.integer("end", 0)
     trades = list(ctx.engine.trades[spec.symbol])
