@@ -33,7 +33,9 @@ from lotusx.sim import Venue
 
 Side = list[tuple[Decimal, Decimal]]
 
-EXCHANGES = sorted(set(Venue.available()) & set(connectors_available()))
+# Coinbase joins once its fault tables (REST bodies, quota burst, private gaps) are written.
+NOT_YET = {"coinbase"}
+EXCHANGES = sorted(set(Venue.available()) & set(connectors_available()) - NOT_YET)
 
 # Faults a venue's wire protocol cannot express (the simulator's switch is a no-op there).
 VENUE_CANNOT: dict[str, set[str]] = {
