@@ -260,3 +260,27 @@ async def test_user_snapshot_comes_in_batches_of_50(
         assert sizes == [50, 10]
         assert [m["sequence_num"] for m in (first, second)] == [0, 1]
         assert (await recv(ws))["channel"] == "subscriptions"
+
+
+async def test_candles_channel_and_unsubscribe(coinbase_live: Venue) -> None:
+    async with aiohttp.ClientSession() as s, s.ws_connect(coinbase_live.urls["ws"]) as ws:
+        await asyncio.sleep(0.5)  # let the noise taker print some trades
+        await ws.send_str(sub("candles", ["BTC-USD"]))
+        snap = await until(ws, lambda m: m["channel"] == "candles")
+        assert snap["events"][0]["type"] == "snapshot"
+        update = await until(ws, lambda m: m["channel"] == "candles", timeout=3)
+        row = update["events"][0]["candles"][0]
+        assert update["events"][0]["type"] == "update"
+        assert set(row) == {"start", "high", "low", "open", "close", "volume", "product_id"}
+        assert int(row["start"]) % 300 == 0  # five-minute buckets
+        await ws.send_str(sub("level2", ["BTC-USD"]))
+        await until(ws, lambda m: m["channel"] == "subscriptions" and "level2" in str(m["events"]))
+        await ws.send_str(
+            json.dumps({"type": "unsubscribe", "product_ids": ["BTC-USD"], "channel": "level2"})
+        )
+        confirm = await until(ws, lambda m: m["channel"] == "subscriptions")
+        assert confirm["events"][0]["subscriptions"] == {"candles": ["BTC-USD"]}
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end:
+            msg = await recv(ws)
+            assert msg["channel"] != "l2_data"
