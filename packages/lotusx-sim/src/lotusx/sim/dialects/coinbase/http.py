@@ -108,9 +108,8 @@ class CoinbaseServer:
         faults = self.core.faults
         cred: Credential | None = None
         if route.private:
-            cred = authenticate(
-                request.headers, request.method, request.path, self.keys, now / 1000
-            )
+            path = request.raw_path.partition("?")[0]  # the `uri` claim names the path as sent
+            cred = authenticate(request.headers, request.method, path, self.keys, now / 1000)
             self.limits.charge("private", MAIN, now)  # per user: every portfolio is one user's
         else:
             self.limits.charge("public", request.remote or "?", now)
