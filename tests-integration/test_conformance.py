@@ -20,3 +20,12 @@ class TestBybit(ConformanceSuite):
     exchange = "bybit"
     # A unified account trades spot and derivatives from one wallet; funds leave it for FUND.
     transfer_out: ClassVar[tuple[str, str]] = ("unified", "funding")
+
+
+class TestCoinbase(ConformanceSuite):
+    exchange = "coinbase"
+    # /product_book carries no update id; sequence_num numbers a connection's messages.
+    rest_book_sequence = False
+    stream_book_sequence = False
+    # Portfolios, not wallets: funds leave the default portfolio for another one, by name.
+    transfer_out: ClassVar[tuple[str, str]] = ("spot", "sub:Portfolio 3")

@@ -424,7 +424,9 @@ async def test_gtd_order_expires_at_end_time(coinbase_for: Any) -> None:
     async with Venue.start("coinbase", tick_interval=0.05, book_levels=10) as v:
         c = coinbase_for(v)
         bid, _ = await best(c)
-        end = dt.datetime.fromtimestamp(v.now_ms() / 1000 + 1, dt.UTC)
+        # Whole seconds on the wire: at least one full second ahead, whatever the clock's ms.
+        end_s = v.now_ms() // 1000 + 2
+        end = dt.datetime.fromtimestamp(end_s, dt.UTC)
         body = {
             "client_order_id": "gtd-1",
             "product_id": "BTC-USD",
@@ -440,7 +442,7 @@ async def test_gtd_order_expires_at_end_time(coinbase_for: Any) -> None:
         oid = (await c.post("/orders", body)).body["success_response"]["order_id"]
         first = (await c.get(f"/orders/historical/{oid}")).body["order"]
         assert first["status"] == "OPEN" and first["time_in_force"] == "GOOD_UNTIL_DATE_TIME"
-        await asyncio.sleep(1.6)
+        await asyncio.sleep((end_s * 1000 - v.now_ms()) / 1000 + 0.5)
         later = (await c.get(f"/orders/historical/{oid}")).body["order"]
         assert later["status"] == "EXPIRED"
         past = {**body, "client_order_id": "gtd-2"}

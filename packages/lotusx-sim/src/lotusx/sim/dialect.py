@@ -15,6 +15,7 @@ from lotusx.sim.ratelimit import RateLimitRule
 
 if TYPE_CHECKING:
     from lotusx.sim.core import VenueCore
+    from lotusx.sim.model import Fill, Order
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,15 @@ class Dialect(ABC):
     def new_credentials(self) -> tuple[str, str]:
         """(api key, secret) minted for the main account when the caller gives none."""
         return secrets.token_hex(32), secrets.token_hex(32)
+
+    def wire_order_id(self, order: Order) -> str:
+        """The id the venue's wire gives an engine order (its number, unless the exchange
+        names orders otherwise)."""
+        return str(order.order_id)
+
+    def wire_trade_id(self, fill: Fill) -> str:
+        """The trade id the venue's wire gives one of an account's fills."""
+        return str(fill.trade_id)
 
     @abstractmethod
     async def start(self, core: VenueCore, options: DialectOptions) -> dict[str, str]:

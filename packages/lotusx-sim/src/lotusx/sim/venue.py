@@ -11,6 +11,7 @@ from lotusx.sim import dialect as dialects
 from lotusx.sim.core import EIGHT_HOURS_MS, VenueCore
 from lotusx.sim.dialect import Dialect, DialectOptions
 from lotusx.sim.faults import FaultInjector
+from lotusx.sim.model import Fill, Order
 from lotusx.sim.ratelimit import RateLimitRule
 from lotusx.sim.view import VenueView
 
@@ -54,6 +55,14 @@ class Venue:
     def now_ms(self) -> int:
         """Venue clock in ms (real time plus any injected skew)."""
         return self.core.now_ms()
+
+    def wire_order_id(self, order: Order) -> str:
+        """How the venue's wire names ``order`` (from `view`): what a client sees."""
+        return self.dialect.wire_order_id(order)
+
+    def wire_trade_id(self, fill: Fill) -> str:
+        """How the venue's wire names the trade of ``fill`` (from `view.fills`)."""
+        return self.dialect.wire_trade_id(fill)
 
     @staticmethod
     def available() -> list[str]:

@@ -40,9 +40,10 @@ from lotusx.sim.dialects.coinbase.fees import CoinbaseSpotAccountant
 from lotusx.sim.dialects.coinbase.http import CoinbaseServer
 from lotusx.sim.dialects.coinbase.limits import CoinbaseLimits
 from lotusx.sim.dialects.coinbase.markets import coinbase_markets
-from lotusx.sim.dialects.coinbase.render import Ids
+from lotusx.sim.dialects.coinbase.render import Ids, fill_trade_id
 from lotusx.sim.dialects.coinbase.ws import CoinbaseStreams
 from lotusx.sim.market import MarketSpec
+from lotusx.sim.model import Fill, Order
 
 NS = uuid.UUID("0c7a3f52-61d4-4b8e-a0f9-5e2d8c1b7a64")
 
@@ -62,6 +63,8 @@ class CoinbaseDialect(Dialect):
     def __init__(self) -> None:
         self.streams: CoinbaseStreams | None = None
         self.runner: web.AppRunner | None = None
+        self._core: VenueCore | None = None
+        self._ids: Ids | None = None
 
     def markets(self) -> list[MarketSpec]:
         return coinbase_markets()
@@ -104,11 +107,22 @@ class CoinbaseDialect(Dialect):
             keys[name] = Credential(name, public_key(pem), sub)
         return keys
 
+    def wire_order_id(self, order: Order) -> str:
+        """Orders are UUIDs on Coinbase's wire."""
+        assert self._ids is not None, "the venue is not started"
+        return self._ids.order(order.order_id)
+
+    def wire_trade_id(self, fill: Fill) -> str:
+        """Fills' trade ids are UUIDs on Coinbase's wire."""
+        assert self._core is not None and self._ids is not None, "the venue is not started"
+        return fill_trade_id(self._core, self._ids, fill)
+
     async def start(self, core: VenueCore, options: DialectOptions) -> dict[str, str]:
         extra: dict[str, Any] = dict(options.extra)
         api_key = str(extra["api_key"])
         keys = self.credentials(api_key, str(extra["secret"]))
-        ids = Ids(org_of(api_key), [MAIN, SUB1, SUB2])
+        ids = self._ids = Ids(org_of(api_key), [MAIN, SUB1, SUB2])
+        self._core = core
         rules = list((options.rate_limits or {}).get("rest", []))
         fail_timeout = float(extra.get("fail_timeout", 30.0))
         server = CoinbaseServer(core, ids, keys, CoinbaseLimits(rules), fail_timeout)

@@ -154,9 +154,13 @@ def order_json(core: VenueCore, ids: Ids, o: Order) -> Json:
     }
 
 
+def fill_trade_id(core: VenueCore, ids: Ids, f: Fill) -> str:
+    """A fill's trade id on the wire (engine trade ids count per product)."""
+    return ids.trade(list(core.specs["spot"]).index(f.symbol), f.trade_id)
+
+
 def fill_json(core: VenueCore, ids: Ids, f: Fill) -> Json:
-    index = list(core.specs["spot"]).index(f.symbol)
-    trade = ids.trade(index, f.trade_id)
+    trade = fill_trade_id(core, ids, f)
     return {
         "entry_id": hashlib.sha256(f"{trade}:{f.order_id}".encode()).hexdigest(),
         "trade_id": trade,
