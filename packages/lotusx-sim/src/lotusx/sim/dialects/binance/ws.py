@@ -136,23 +136,6 @@ class StreamHub(ConnectionHub[Conn]):
         conn.window = (second, count + 1) if start == second else (second, 1)
         return conn.window[1] <= self.inbound_limit
 
-    async def _writer(self, conn: Conn) -> None:
-        faults = self.core.faults
-        while True:
-            text = await conn.queue.get()
-            if text is None or conn.ws.closed:
-                await conn.ws.close()
-                return
-            if faults.ws_latency_ms:
-                await asyncio.sleep(faults.ws_latency_ms / 1000)
-            if faults.take("malformed_frames"):
-                text = text[: max(1, len(text) // 2)]
-            try:
-                await conn.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
-                return
-            self.core.ws_sent += 1
-
     async def _pinger(self, conn: Conn) -> None:
         while not conn.ws.closed:
             await asyncio.sleep(self.ping_interval)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import secrets
 import time
@@ -12,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.okx import books as bk
@@ -103,48 +102,15 @@ class OkxStreams(ConnectionHub[Conn]):
     # ----------------------------------------------------------------- connections
     def _handler(self, service: str) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            return await self._serve(request, service)
+            return await self.serve(request, lambda ws: Conn(ws, service))
 
         return handle
 
-    async def _serve(self, request: web.Request, service: str) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True)
-        await ws.prepare(request)
-        conn = Conn(ws, service)
-        self.conns.add(conn)
-        writer = asyncio.get_running_loop().create_task(self._writer(conn))
-        try:
-            async for msg in ws:
-                conn.active = time.monotonic()
-                if msg.type is WSMsgType.TEXT:
-                    self._control(conn, msg.data)
-                elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
-                    break
-        finally:
-            self.conns.discard(conn)
-            conn.queue.put_nowait(None)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await writer
-            await ws.close()
-        return ws
+    def _received(self, conn: Conn) -> None:
+        conn.active = time.monotonic()
 
-    async def _writer(self, conn: Conn) -> None:
-        faults = self.core.faults
-        while True:
-            text = await conn.queue.get()
-            if text is None or conn.ws.closed:
-                await conn.ws.close()
-                return
-            if faults.ws_latency_ms:
-                await asyncio.sleep(faults.ws_latency_ms / 1000)
-            if faults.take("malformed_frames"):
-                text = text[: max(1, len(text) // 2)]
-            try:
-                await conn.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
-                return
-            conn.active = time.monotonic()
-            self.core.ws_sent += 1
+    def _sent(self, conn: Conn) -> None:
+        conn.active = time.monotonic()
 
     def _reap_idle(self) -> None:
         now = time.monotonic()
