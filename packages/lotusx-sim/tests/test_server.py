@@ -17,7 +17,7 @@ from lotusx.sim.server import serve
 
 
 async def test_venue_surface() -> None:
-    assert Venue.available() == ["binance", "bybit", "coinbase", "okx"]
+    assert Venue.available() == ["binance", "bybit", "coinbase", "kraken", "okx"]
     async with (
         Venue.start("binance", seed=3, tick_interval=3600, api_key="k1", secret="s1") as a,
         Venue.start("binance", seed=3, tick_interval=3600) as b,

@@ -86,6 +86,7 @@ _BUILTIN: dict[str, str] = {
     "binance": "lotusx.sim.dialects.binance:BinanceDialect",
     "bybit": "lotusx.sim.dialects.bybit:BybitDialect",
     "coinbase": "lotusx.sim.dialects.coinbase:CoinbaseDialect",
+    "kraken": "lotusx.sim.dialects.kraken:KrakenDialect",
     "okx": "lotusx.sim.dialects.okx:OkxDialect",
 }
 _REGISTERED: dict[str, type[Dialect]] = {}
