@@ -143,6 +143,15 @@ def test_product_book() -> None:
     assert book.timestamp == 1704067200123 and book.sequence == 0
 
 
+@pytest.mark.parametrize("side", ["bids", "asks"])
+def test_product_book_without_a_side_is_refused(side: str) -> None:
+    # Found by the fault suite: a pricebook missing "asks" was read as a book with no asks.
+    body = msgspec.json.decode(BOOK)
+    del body["pricebook"][side]
+    with pytest.raises(msgspec.ValidationError, match=side):
+        msgspec.json.decode(msgspec.json.encode(body), type=w.BookReplyWire)
+
+
 TICKER = b"""{"trades":[
  {"trade_id":"34b080bf-fcfd-445a-832b-46b5ddc65601","product_id":"BTC-USD","price":"140.91",
   "size":"4","time":"2021-05-31T09:59:59.000Z","side":"BUY","bid":"291.13","ask":"292.40",
@@ -236,17 +245,57 @@ def test_order() -> None:
 def test_order_shapes(config: bytes, kind: OrderType, tif: str) -> None:
     raw = (
         b'{"order_id":"1","product_id":"BTC-USD","side":"SELL","status":"CANCELLED",'
-        b'"order_configuration":' + config + b"}"
+        b'"filled_size":"0","order_configuration":' + config + b"}"
     )
     order = w.to_order(msgspec.json.decode(raw, type=w.OrderWire), BTC_USD)
     assert (order.type, order.time_in_force.value) == (kind, tif)
     assert order.status is OrderStatus.CANCELED and order.quantity == Decimal(1)
 
 
+# Found by the fault suite (malformed order bodies): each was read as a plausible order.
+@pytest.mark.parametrize(
+    ("fields", "config", "error"),
+    [
+        ("", b'{"limit_limit_gtc":{"base_size":"1","limit_price":"2"}}', "filled_size"),
+        ('"filled_size":"-1",', b'{"limit_limit_gtc":{"base_size":"1","limit_price":"2"}}',
+         "negative"),
+        ('"filled_size":"0",', b'{"limit_limit_gtc":{"limit_price":"2"}}', "base_size"),
+        ('"filled_size":"0",', b'{"limit_limit_gtc":{"base_size":"","limit_price":"2"}}',
+         "base_size"),
+        ('"filled_size":"0",', b'{"limit_limit_gtc":{"base_size":"-1","limit_price":"2"}}',
+         "base_size"),
+        ('"filled_size":"0",', b'{"limit_limit_gtc":{"base_size":"1"}}', "limit_price"),
+        ('"filled_size":"0",', b'{"sor_limit_ioc":{"base_size":"1","limit_price":"0"}}',
+         "limit_price"),
+    ],
+)  # fmt: skip
+def test_orders_missing_or_impossible_sizes_are_refused(
+    fields: str, config: bytes, error: str
+) -> None:
+    raw = (
+        b'{"order_id":"1","product_id":"BTC-USD","side":"BUY","status":"OPEN",'
+        + fields.encode()
+        + b'"order_configuration":'
+        + config
+        + b"}"
+    )
+    with pytest.raises((ExchangeError, msgspec.ValidationError), match=error):
+        w.to_order(msgspec.json.decode(raw, type=w.OrderWire), BTC_USD)
+
+
+def test_quote_sized_market_order_is_as_large_as_its_fills() -> None:
+    raw = (
+        b'{"order_id":"1","product_id":"BTC-USD","side":"BUY","status":"FILLED",'
+        b'"filled_size":"0.25","order_configuration":{"market_market_ioc":{"quote_size":"10"}}}'
+    )
+    order = w.to_order(msgspec.json.decode(raw, type=w.OrderWire), BTC_USD)
+    assert order.quantity == order.filled_quantity == Decimal("0.25") and order.price is None
+
+
 def test_unknown_status_and_stop_orders_are_refused() -> None:
     raw = (
         b'{"order_id":"1","product_id":"BTC-USD","side":"BUY","status":"%s",'
-        b'"order_configuration":%s}'
+        b'"filled_size":"0","order_configuration":%s}'
     )
     bad_status = raw % (b"WEIRD", b'{"market_market_ioc":{"base_size":"1"}}')
     with pytest.raises(ExchangeError, match="order status"):
@@ -448,3 +497,23 @@ def test_user_push() -> None:
     assert order.status is OrderStatus.PARTIALLY_FILLED and order.type is OrderType.LIMIT
     canceled = msgspec.structs.replace(row, status="CANCELLED", leaves_quantity="0")
     assert w.user_order(canceled, BTC_USD, Decimal(1), 0).quantity == Decimal(1)
+
+
+def test_a_rest_read_after_a_push_is_not_older_than_the_push() -> None:
+    # Found by the fault suite (private gaps): a push's updated_at was its time of receipt, so
+    # the REST state of an order canceled in a gap (updated_at = its creation, Coinbase gives
+    # no cancel time) looked older than the last push and the catch-up dropped the cancel.
+    message = msgspec.json.decode(USER, type=w.UserMessageWire)
+    row = msgspec.structs.replace(message.events[0].orders[0], cumulative_quantity="0")
+    pushed = w.user_order(row, BTC_USD, None, 1_900_000_000_000)  # received much later
+    rest = msgspec.json.decode(
+        b'{"order_id":"%s","product_id":"BTC-USD","side":"BUY","status":"CANCELLED",'
+        b'"filled_size":"0","created_time":"%s",'
+        b'"order_configuration":{"limit_limit_gtc":{"base_size":"1","limit_price":"101"}}}'
+        % (row.order_id.encode(), row.creation_time.encode()),
+        type=w.OrderWire,
+    )
+    read = w.to_order(rest, BTC_USD)
+    assert read.status is OrderStatus.CANCELED
+    assert pushed.updated_at <= read.updated_at
+    assert pushed.created_at == read.created_at

@@ -201,9 +201,11 @@ class LevelWire(Struct):
 
 
 class PriceBookWire(Struct):
+    # Both sides are required: a pricebook without one is no book (an empty side is ``[]``),
+    # not a book whose side is empty.
+    bids: list[LevelWire]
+    asks: list[LevelWire]
     product_id: str = ""
-    bids: list[LevelWire] = field(default_factory=list)
-    asks: list[LevelWire] = field(default_factory=list)
     time: str = ""
 
 
@@ -359,11 +361,12 @@ class OrderWire(Struct):
     product_id: str
     side: str
     status: str
+    # Required: an order whose filled size is not given is not an unfilled order.
+    filled_size: str
     order_configuration: OrderConfigWire = field(default_factory=OrderConfigWire)
     client_order_id: str = ""
     created_time: str = ""
     last_fill_time: str | None = None
-    filled_size: str = "0"
     average_filled_price: str = ""
     total_fees: str = ""
     order_type: str = ""
@@ -437,14 +440,23 @@ def is_handled(wire: OrderWire) -> bool:
 def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     kind, tif, config = _shape(wire.order_configuration)
     where = f"order {wire.order_id}"
-    filled = num(wire.filled_size or "0", f"{where} filled_size")
-    # A market buy sized in quote currency has no base size: its quantity is what filled.
-    quantity = num(config.base_size, f"{where} base_size") if config.base_size else filled
-    price = (
-        num(config.limit_price, f"{where} limit_price")
-        if isinstance(config, LimitWire) and config.limit_price
-        else None
-    )
+    filled = num(wire.filled_size, f"{where} filled_size")
+    if filled < 0:
+        raise unexpected(f"{where} filled_size: {wire.filled_size!r} is negative")
+    if config.base_size:
+        quantity = num(config.base_size, f"{where} base_size")
+    elif isinstance(config, MarketIocWire):
+        # A market buy sized in quote currency has no base size: its quantity is what filled.
+        quantity = filled
+    else:  # a limit order is sized in base_size: without it the order's size is unknown
+        raise unexpected(f"{where}: limit order without base_size")
+    if quantity <= 0 and isinstance(config, LimitWire):
+        raise unexpected(f"{where} base_size: {config.base_size!r} is not positive")
+    price: Decimal | None = None
+    if isinstance(config, LimitWire):  # a limit order must carry its positive limit price
+        price = num(config.limit_price, f"{where} limit_price")
+        if price <= 0:
+            raise unexpected(f"{where} limit_price: {config.limit_price!r} is not positive")
     average = opt_num(wire.average_filled_price, f"{where} average_filled_price")
     created = ms(wire.created_time, f"{where} created_time") if wire.created_time else 0
     updated = (
@@ -774,7 +786,13 @@ def user_order(
 ) -> Order:
     """An order from a ``user`` channel push. Pushes carry no original size: it is
     ``cumulative + leaves`` while the order lives, and what the stream last knew once
-    ``leaves`` drops to 0 on a cancel (``known_quantity``)."""
+    ``leaves`` drops to 0 on a cancel (``known_quantity``).
+
+    Nor do they carry the time of the change: ``updated_at`` is the creation time, the one
+    time known (``now_ms`` only stands in for a missing ``creation_time``). Not the time of
+    receipt: a REST read of the same order (``updated_at`` = its creation or last fill time)
+    made after the push must not look older than it, or the catch-up after a gap would drop a
+    cancel that happened in the gap as stale."""
     where = f"order {wire.order_id}"
     filled = num(wire.cumulative_quantity or "0", f"{where} cumulative_quantity")
     leaves = num(wire.leaves_quantity or "0", f"{where} leaves_quantity")
@@ -803,7 +821,7 @@ def user_order(
         status=order_status(wire.status, filled),
         reduce_only=False,
         created_at=created,
-        updated_at=max(created, now_ms),
+        updated_at=created,
     )
 
 
