@@ -3,6 +3,10 @@
 Subscribe with `{"type": "subscribe", "product_ids": [...], "channel": ..., "jwt": ...}`, one
 channel per message. Every message is `{"channel", "timestamp", "sequence_num", "events"}`;
 `sequence_num` counts this connection's messages across all channels, one by one, from 0.
+
+Venue truth for tests (not on the wire): `CoinbaseStreams.book_update_id` tells which engine
+book update id a `level2` message described, as a client sees the message (its product,
+`sequence_num` and `timestamp`): a client's `sequence_num` is no update id of the venue's book.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +46,7 @@ PUSH_NAME = {"level2": "l2_data"}
 TRADES_SNAPSHOT = 50
 USER_SNAPSHOT_BATCH = 50  # "Open orders are returned in the snapshot batched by 50"
 CANDLE = "5m"
+L2_SENT_KEPT = 50_000  # level2 messages remembered for `book_update_id`
 
 
 @dataclass(eq=False)
@@ -77,6 +83,8 @@ class CoinbaseStreams(ConnectionHub[Conn]):
         super().__init__(core)
         self.ids = ids
         self.keys = keys
+        # (product, sequence_num, timestamp ms) of each level2 message → engine update ids
+        self._l2_sent: OrderedDict[tuple[str, int, int], set[int]] = OrderedDict()
         app.router.add_get("/ws", self._handler("market"))
         app.router.add_get("/ws-user", self._handler("user"))
 
@@ -187,7 +195,7 @@ class CoinbaseStreams(ConnectionHub[Conn]):
                 book = self.core.engines["spot"].books[p]
                 rows = [("bid", px, q) for px, q in book.bids.depth(10**6)]
                 rows += [("offer", px, q) for px, q in book.asks.depth(10**6)]
-                conn.send("l2_data", [_l2_event("snapshot", p, rows, now)], now)
+                self._send_l2(conn, "snapshot", p, rows, now, book.update_id)
         elif channel == "market_trades":
             for p in products:
                 trades = list(self.core.engines["spot"].trades[p])[-TRADES_SNAPSHOT:]
@@ -210,6 +218,24 @@ class CoinbaseStreams(ConnectionHub[Conn]):
                 batch = orders[i : i + USER_SNAPSHOT_BATCH]
                 event = {"type": "snapshot", "orders": batch, "positions": positions}
                 conn.send("user", [event], now)
+
+    def _send_l2(
+        self, conn: Conn, kind: str, product: str, rows: list[Any], now: int, update_id: int
+    ) -> None:
+        key = (product, conn.seq, now)
+        self._l2_sent.setdefault(key, set()).add(update_id)
+        self._l2_sent.move_to_end(key)
+        while len(self._l2_sent) > L2_SENT_KEPT:
+            self._l2_sent.popitem(last=False)
+        conn.send("l2_data", [_l2_event(kind, product, rows, now)], now)
+
+    def book_update_id(self, product: str, sequence_num: int, timestamp_ms: int) -> int | None:
+        """The engine update id of ``product``'s book that the ``level2`` message with this
+        ``sequence_num`` and ``timestamp`` (in ms) described; None when no such message was
+        sent or when messages of several connections share the three and describe different
+        books. Test truth only: nothing of it is on the wire."""
+        found = self._l2_sent.get((product, sequence_num, timestamp_ms))
+        return next(iter(found)) if found is not None and len(found) == 1 else None
 
     @staticmethod
     def _account(conn: Conn) -> str:
@@ -293,7 +319,7 @@ class CoinbaseStreams(ConnectionHub[Conn]):
                 if self.core.faults.take("sequence_gaps"):
                     conn.seq += 1  # the message is lost: the next sequence_num skips one
                     continue
-                conn.send("l2_data", [_l2_event("update", ev.symbol, rows, ev.time_ms)], ev.time_ms)
+                self._send_l2(conn, "update", ev.symbol, rows, ev.time_ms, ev.update_id)
 
     def _on_trade(self, t: Trade) -> None:
         for conn in list(self.conns):
