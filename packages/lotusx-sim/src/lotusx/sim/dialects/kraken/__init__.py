@@ -16,8 +16,17 @@ from aiohttp import web
 
 from lotusx.sim.core import MAIN, VenueCore
 from lotusx.sim.dialect import Dialect, DialectOptions
-from lotusx.sim.dialects.kraken import auth, rest_spot_account, rest_spot_public, rest_spot_trade
+from lotusx.sim.dialects.kraken import (
+    auth,
+    rest_futures_account,
+    rest_futures_market,
+    rest_futures_trade,
+    rest_spot_account,
+    rest_spot_public,
+    rest_spot_trade,
+)
 from lotusx.sim.dialects.kraken.fees import KrakenSpotAccountant
+from lotusx.sim.dialects.kraken.http_futures import FuturesServer
 from lotusx.sim.dialects.kraken.http_spot import SpotServer
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import TIERS, KrakenLimits
@@ -106,8 +115,13 @@ class KrakenDialect(Dialect):
         core.tick_hooks.append(lambda now: rest_spot_trade.expire_gtd(engine, now))
         host = options.host
         spot_port = await self._serve(spot.app, host, options.port)
-        fut_app = web.Application()
-        fut_port = await self._serve(fut_app, host, options.port + 1 if options.port else 0)
+        futures = FuturesServer(core, self.ids, keys, limits, fail_timeout)
+        futures.add(
+            rest_futures_market.routes()
+            + rest_futures_trade.routes()
+            + rest_futures_account.routes()
+        )
+        fut_port = await self._serve(futures.app, host, options.port + 1 if options.port else 0)
         return {
             "spot_rest": f"http://{host}:{spot_port}",
             "spot_ws": f"ws://{host}:{spot_port}/v2",
