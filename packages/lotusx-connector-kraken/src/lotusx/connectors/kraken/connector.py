@@ -1,0 +1,1661 @@
+"""`KrakenConnector`: Kraken Spot and Kraken Futures linear perpetuals behind one connector.
+
+The unified symbol picks the platform: ``BTC/USD`` is the spot pair ``XBTUSD`` (``/0``),
+``BTC/USD:USD`` the multi-collateral perpetual ``PF_XBTUSD`` (``/derivatives/api/v3``). Native
+names come from the loaded ``AssetPairs``/``Assets``/``instruments``. Spot and Futures have their
+own `RestClient` (``self.rest`` and ``self.futures_rest``: own limits, own signer; one HTTP
+session, one clock, one error table). Futures keys are separate at Kraken: pass
+``futures_api_key``/``futures_secret`` (default: the spot pair).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import msgspec
+
+from lotusx.core import recovery
+from lotusx.core.book import BookSync, Delta, L2Book, MonotonicSequence, SyncResult
+from lotusx.core.capabilities import Capability
+from lotusx.core.clock import wall_ms
+from lotusx.core.connector import Connector
+from lotusx.core.errors import (
+    BadSymbol,
+    ConfigurationError,
+    ExchangeError,
+    ExchangeUnavailable,
+    InvalidOrderError,
+    NotSupportedError,
+    OrderNotFound,
+    PostOnlyWouldTake,
+)
+from lotusx.core.ratelimit import RateLimiter
+from lotusx.core.recovery import Gap
+from lotusx.core.retry import resolve_placement
+from lotusx.core.streaming import Conflation, merge
+from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
+from lotusx.core.transport.signing import Credentials
+from lotusx.core.transport.ws import Overflow, Reset, WsSession
+from lotusx.core.types import (
+    AmendRequest,
+    Balance,
+    Candle,
+    Deposit,
+    FeeRate,
+    Fill,
+    FundingRate,
+    IndexPrice,
+    Instrument,
+    LeverageBracket,
+    MarketKind,
+    MarkPrice,
+    Order,
+    OrderBook,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Position,
+    RateLimitRule,
+    ServerTime,
+    Side,
+    Symbol,
+    SymbolLike,
+    SystemStatus,
+    Ticker,
+    TimeInForce,
+    Trade,
+    Transfer,
+    TransferStatus,
+    Withdrawal,
+    as_symbol,
+)
+
+from . import endpoints as ep
+from . import wire as w
+from .endpoints import MAINNET, TESTNET, Venue
+from .errors import FUTURES_OK, InvalidNonce, check_reply, error_table, order_status_error
+from .signer import FuturesSigner, SpotSigner
+from .streams import (
+    FuturesBookSequence,
+    FuturesPrivateProtocol,
+    FuturesPublicProtocol,
+    KrakenChecksum,
+    SpotPrivateProtocol,
+    SpotPublicProtocol,
+)
+
+__all__ = ["KrakenConnector", "new_client_order_id"]
+
+T = TypeVar("T")
+_KIND = {Venue.SPOT: MarketKind.SPOT, Venue.FUTURES: MarketKind.LINEAR}
+_NONCE_TRIES = 3
+_BOOK_DEPTHS = (10, 25, 100, 500, 1000)
+_WALLETS = ("spot", "futures")
+
+
+def new_client_order_id() -> str:
+    """A UUID: a ``cl_ord_id`` on spot and a ``cliOrdId`` on Futures."""
+    return str(uuid.uuid4())
+
+
+class KrakenConnector(Connector):
+    """Kraken Spot + Kraken Futures (multi-collateral linear perpetuals)."""
+
+    name = "kraken"
+    mainnet_urls = MAINNET
+    testnet_urls = TESTNET
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        secret: str | None = None,
+        passphrase: str | None = None,
+        testnet: bool = False,
+        urls: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+        futures_api_key: str | None = None,
+        futures_secret: str | None = None,
+        tier: str = "starter",
+    ) -> None:
+        if tier not in ep.TIERS:
+            raise ConfigurationError(f"kraken tier must be one of {sorted(ep.TIERS)}, not {tier!r}")
+        self._tier = tier
+        super().__init__(
+            api_key=api_key,
+            secret=secret,
+            passphrase=passphrase,
+            testnet=testnet,
+            urls=urls,
+            timeout=timeout,
+        )
+        self.futures_credentials = self._futures_credentials(futures_api_key, futures_secret)
+        self.futures_rest = self.rest.sibling(limiter=RateLimiter(self.name, ep.futures_quotas()))
+        self._futures_signer: FuturesSigner | None = None
+        if self.futures_credentials is not None:
+            self._futures_signer = FuturesSigner(self.futures_credentials)
+        self.futures_rest.signer = self._futures_signer
+        self._assets: dict[str, str] = {}  # Kraken asset key or altname -> unified name
+        self._spot_names: dict[str, Instrument] = {}  # pair key, altname, v2 symbol
+        self._futures_wires: dict[str, w.FInstrumentWire] = {}
+        self._ws: dict[str, WsSession] = {}
+        self._tif: dict[str, TimeInForce] = {}  # spot txid -> time in force we asked for
+        self._decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _futures_credentials(self, key: str | None, secret: str | None) -> Credentials | None:
+        prefix = f"LOTUSX_KRAKEN_{'TESTNET_' if self.testnet else ''}FUTURES_"
+        key = key or os.environ.get(prefix + "API_KEY")
+        secret = secret or os.environ.get(prefix + "SECRET")
+        if key or secret:
+            if not key or not secret:
+                raise ConfigurationError("kraken: futures_api_key and futures_secret go together")
+            return Credentials(key, secret)
+        return self.credentials
+
+    def _build_rest(self) -> RestClient:
+        signer = SpotSigner(self.credentials) if self.credentials is not None else None
+        return RestClient(
+            self.name,
+            self.urls,
+            errors=error_table(),
+            signer=signer,
+            limiter=RateLimiter(self.name, ep.spot_quotas(self._tier)),
+            clock=self.clock,
+            reply_check=check_reply,
+            timeout=self.timeout,
+            default_headers={"User-Agent": "lotusx-connector-kraken/0.1"},
+        )
+
+    def _decode(self, raw: bytes, kind: type[T]) -> T:
+        decoder = self._decoders.get(kind)
+        if decoder is None:
+            decoder = self._decoders[kind] = msgspec.json.Decoder(kind)
+        result: T = decoder.decode(raw)
+        return result
+
+    def _need_spot(self, what: str) -> None:
+        if not self.urls.get("spot_rest"):
+            raise ConfigurationError(
+                f"kraken {what}: spot has no sandbox; with testnet=True only Kraken Futures "
+                "(demo-futures.kraken.com) is available"
+            )
+
+    async def _send(
+        self,
+        client: RestClient,
+        endpoint: Endpoint,
+        params: Mapping[str, object] | None,
+        costs: Mapping[str, int] | None,
+    ) -> bytes:
+        """One call, re-signed and re-sent when Kraken refused its nonce (nothing was done)."""
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        for attempt in range(_NONCE_TRIES):
+            try:
+                if endpoint.body is BodyFormat.QUERY:
+                    raw = await client.request(endpoint, msgspec.Raw, params=clean, costs=costs)
+                else:
+                    body = clean if endpoint.signed or clean else None
+                    raw = await client.request(endpoint, msgspec.Raw, body=body, costs=costs)
+                return bytes(raw)
+            except InvalidNonce:
+                if attempt == _NONCE_TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _spot(
+        self,
+        endpoint: Endpoint,
+        kind: type[T],
+        params: Mapping[str, object] | None = None,
+        *,
+        costs: Mapping[str, int] | None = None,
+    ) -> T:
+        self._need_spot(endpoint.name)
+        raw = await self._send(self.rest, endpoint, params, costs)
+        return w.decode_result(raw, kind)
+
+    async def _fut(
+        self, endpoint: Endpoint, kind: type[T], params: Mapping[str, object] | None = None
+    ) -> T:
+        raw = await self._send(self.futures_rest, endpoint, params, None)
+        return self._decode(raw, kind)
+
+    async def close(self) -> None:
+        sessions = list(self._ws.values())
+        self._ws.clear()
+        for session in sessions:
+            await session.close()
+        await self.rest.close()
+
+    @staticmethod
+    def _venue_of(symbol: Symbol) -> Venue:
+        if symbol.kind is MarketKind.SPOT:
+            return Venue.SPOT
+        if symbol.kind is MarketKind.LINEAR:
+            return Venue.FUTURES
+        raise BadSymbol(
+            f"{symbol}: inverse futures are not supported (linear perpetuals only)",
+            exchange="kraken",
+            endpoint="instruments",
+        )
+
+    async def _resolve(self, symbol: SymbolLike) -> tuple[Instrument, Venue]:
+        sym = as_symbol(symbol)
+        venue = self._venue_of(sym)
+        return await self.instrument(sym), venue
+
+    def _only_futures(self, sym: Symbol, capability: Capability, what: str) -> None:
+        if self._venue_of(sym) is Venue.SPOT:
+            raise NotSupportedError(self.name, capability.value, f"{sym} is spot; {what}")
+
+    def _spot_symbol(self, name: str) -> Symbol | None:
+        found = self._spot_names.get(name)
+        return None if found is None else found.symbol
+
+    def _futures_symbol(self, native: str) -> Symbol | None:
+        found = self._native.get((MarketKind.LINEAR, native)) or self._native.get(
+            (MarketKind.LINEAR, native.upper())
+        )
+        return None if found is None else found.symbol
+
+    def _asset(self, name: str) -> str:
+        """A Kraken asset name (``XXBT``, ``XBT``, ``XBT.F``) in unified form (``BTC``...)."""
+        base, dot, suffix = name.partition(".")
+        unified = self._assets.get(base) or w.unified_asset(base)
+        return f"{unified}.{suffix}" if dot else unified
+
+    def _native_asset(self, asset: str) -> str:
+        return w.native_asset(asset)
+
+    # ------------------------------------------------------------------ market data
+
+    async def get_instruments(self, kind: MarketKind | None = None) -> list[Instrument]:
+        found: list[Instrument] = []
+        if kind in (None, MarketKind.SPOT) and self.urls.get("spot_rest"):
+            found.extend(await self._spot_instruments())
+        if kind in (None, MarketKind.LINEAR):
+            found.extend(await self._futures_instruments())
+        return found
+
+    async def _spot_instruments(self) -> list[Instrument]:
+        assets, pairs = await asyncio.gather(
+            self._spot(ep.ASSETS, dict[str, w.AssetWire]),
+            self._spot(ep.ASSET_PAIRS, dict[str, w.AssetPairWire]),
+        )
+        self._assets = {}
+        for key, asset in assets.items():
+            self._assets[key] = self._assets[asset.altname] = w.unified_asset(asset.altname)
+        out = []
+        for key, pair in pairs.items():
+            if key.endswith(".d"):
+                continue  # dark-pool pairs
+            sym = w.spot_symbol(pair, assets)
+            if sym is None:
+                continue
+            inst = w.spot_instrument(key, pair, sym)
+            for name in (key, pair.altname, str(sym), pair.wsname or ""):
+                if name:
+                    self._spot_names[name] = inst
+            out.append(inst)
+        return out
+
+    async def _futures_instruments(self) -> list[Instrument]:
+        answer = await self._fut(ep.F_INSTRUMENTS, w.FInstrumentsWire)
+        out = []
+        for item in answer.instruments:
+            if not w.is_linear_perpetual(item):
+                continue
+            sym = w.futures_symbol(item)
+            if sym is None:
+                continue
+            self._futures_wires[item.symbol] = item
+            out.append(w.futures_instrument(item, sym))
+        return out
+
+    async def get_orderbook(self, symbol: SymbolLike, depth: int = 100) -> OrderBook:
+        inst, venue = await self._resolve(symbol)
+        now = self.clock.now_ms()
+        if venue is Venue.FUTURES:
+            book = await self._fut(ep.F_ORDERBOOK, w.FOrderBookWire, {"symbol": inst.native_id})
+            return w.futures_orderbook(book, inst.symbol, depth, now)
+        count = min(max(depth, 1), ep.DEPTH_MAX)
+        pairs = await self._spot(
+            ep.DEPTH, dict[str, w.DepthWire], {"pair": inst.native_id, "count": count}
+        )
+        return w.spot_orderbook(self._only(pairs, inst), inst.symbol, depth, now)
+
+    @staticmethod
+    def _only(result: Mapping[str, T], inst: Instrument) -> T:
+        """The one pair's entry of a result keyed by Kraken's pair name."""
+        values = [v for k, v in result.items() if k != "last"]
+        if len(values) != 1:
+            raise w.unexpected(f"expected one entry for {inst.native_id}, got {len(values)}")
+        return values[0]
+
+    async def get_trades(self, symbol: SymbolLike, limit: int = 100) -> list[Trade]:
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            answer = await self._fut(ep.F_HISTORY, w.FHistoryWire, {"symbol": inst.native_id})
+            trades = [w.futures_trade(t, inst.symbol) for t in answer.history if t.type == "fill"]
+            trades.sort(key=lambda t: t.timestamp)
+            return trades[-limit:]
+        params = {"pair": inst.native_id, "count": min(max(limit, 1), 1000)}
+        result = await self._spot(ep.TRADES, dict[str, list[w.SpotTradeRow] | str], params)
+        rows = [v for k, v in result.items() if k != "last" and isinstance(v, list)]
+        if len(rows) != 1:
+            raise w.unexpected(f"Trades: expected one pair in the answer, got {len(rows)}")
+        return [w.spot_trade(r, inst.symbol) for r in rows[0][-limit:]]
+
+    async def get_candles(
+        self,
+        symbol: SymbolLike,
+        interval: str = "1m",
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int = 100,
+    ) -> list[Candle]:
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            raise NotSupportedError(
+                self.name, Capability.GET_CANDLES.value, "futures candles (charts API) not wired"
+            )
+        minutes = ep.OHLC_INTERVALS.get(interval)
+        if minutes is None:
+            raise InvalidOrderError(
+                str(inst.symbol), "interval", f"{interval!r} not in {sorted(ep.OHLC_INTERVALS)}"
+            )
+        params = {"pair": inst.native_id, "interval": minutes, "since": start and start // 1000}
+        result = await self._spot(ep.OHLC, dict[str, list[w.OhlcRow] | int], params)
+        rows = [v for k, v in result.items() if k != "last" and isinstance(v, list)]
+        if len(rows) != 1:
+            raise w.unexpected(f"OHLC: expected one pair in the answer, got {len(rows)}")
+        now = self.clock.now_ms()
+        candles = [w.spot_candle(r, inst.symbol, interval, minutes * 60_000, now) for r in rows[0]]
+        if end is not None:
+            candles = [c for c in candles if c.open_time <= end]
+        return candles[-limit:]
+
+    async def get_ticker(self, symbol: SymbolLike) -> Ticker:
+        inst, venue = await self._resolve(symbol)
+        now = self.clock.now_ms()
+        if venue is Venue.FUTURES:
+            return w.futures_ticker(await self._futures_ticker(inst), inst.symbol, now)
+        result = await self._spot(ep.TICKER, dict[str, w.TickerWire], {"pair": inst.native_id})
+        return w.spot_ticker(self._only(result, inst), inst.symbol, now)
+
+    async def _futures_ticker(self, inst: Instrument) -> w.FTickerWire:
+        answer = await self._fut(ep.F_TICKERS, w.FTickersWire)
+        for ticker in answer.tickers:
+            if ticker.symbol.upper() == inst.native_id.upper():
+                return ticker
+        raise BadSymbol(
+            f"no ticker for {inst.native_id}", exchange=self.name, endpoint=ep.F_TICKERS.name
+        )
+
+    async def _perp_ticker(self, symbol: SymbolLike, capability: Capability) -> w.FTickerWire:
+        sym = as_symbol(symbol)
+        self._only_futures(sym, capability, "only perpetuals have mark/index prices and funding")
+        return await self._futures_ticker(await self.instrument(sym))
+
+    async def get_mark_price(self, symbol: SymbolLike) -> MarkPrice:
+        ticker = await self._perp_ticker(symbol, Capability.GET_MARK_PRICE)
+        if ticker.markPrice is None:
+            raise w.unexpected(f"ticker {ticker.symbol} has no markPrice")
+        return MarkPrice(
+            as_symbol(symbol), ticker.markPrice, ticker.indexPrice, self._ticker_ms(ticker)
+        )
+
+    def _ticker_ms(self, ticker: w.FTickerWire) -> int:
+        return w.iso_to_ms(ticker.lastTime) if ticker.lastTime else self.clock.now_ms()
+
+    async def get_index_price(self, symbol: SymbolLike) -> IndexPrice:
+        ticker = await self._perp_ticker(symbol, Capability.GET_INDEX_PRICE)
+        if ticker.indexPrice is None:
+            raise w.unexpected(f"ticker {ticker.symbol} has no indexPrice")
+        return IndexPrice(as_symbol(symbol), ticker.indexPrice, self._ticker_ms(ticker))
+
+    async def get_funding_rate(self, symbol: SymbolLike) -> FundingRate:
+        """The current hourly rate as a fraction: the ticker's absolute ``fundingRate`` (quote
+        per contract) divided by its ``indexPrice``; ``fundingRatePrediction`` is next hour's."""
+        ticker = await self._perp_ticker(symbol, Capability.GET_FUNDING_RATE)
+        if ticker.fundingRate is None or not ticker.indexPrice:
+            raise w.unexpected(f"ticker {ticker.symbol} has no fundingRate/indexPrice")
+        now = self.clock.now_ms()
+        hour = now - now % ep.FUNDING_INTERVAL_MS
+        return FundingRate(
+            as_symbol(symbol),
+            ticker.fundingRate / ticker.indexPrice,
+            hour,
+            hour + ep.FUNDING_INTERVAL_MS,
+        )
+
+    async def get_funding_history(
+        self,
+        symbol: SymbolLike,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int = 100,
+    ) -> list[FundingRate]:
+        sym = as_symbol(symbol)
+        self._only_futures(sym, Capability.GET_FUNDING_HISTORY, "spot has no funding")
+        inst = await self.instrument(sym)
+        answer = await self._fut(ep.F_FUNDING, w.FFundingRatesWire, {"symbol": inst.native_id})
+        rates = [w.futures_funding(r, sym) for r in answer.rates]
+        rates = [
+            r
+            for r in rates
+            if (start is None or r.funding_time >= start) and (end is None or r.funding_time <= end)
+        ]
+        rates.sort(key=lambda r: r.funding_time)
+        return rates[-limit:]
+
+    # ------------------------------------------------------------------ trading: spot
+
+    def _spot_order_params(
+        self, request: OrderRequest, inst: Instrument, client_id: str
+    ) -> dict[str, object]:
+        params: dict[str, object] = {
+            "ordertype": request.type.value,
+            "type": request.side.value,
+            "volume": request.quantity,
+            "pair": inst.native_id,
+            "price": request.price,
+            "cl_ord_id": client_id,
+        }
+        tif = request.time_in_force
+        if tif is TimeInForce.POST_ONLY:
+            params["oflags"] = "post"
+        elif tif in (TimeInForce.IOC, TimeInForce.FOK):
+            params["timeinforce"] = tif.value.upper()
+        return params
+
+    async def _query_spot(self, txids: Sequence[str]) -> dict[str, w.SpotOrderWire]:
+        if not txids:
+            return {}
+        return await self._spot(
+            ep.QUERY_ORDERS, dict[str, w.SpotOrderWire], {"txid": ",".join(txids)}
+        )
+
+    def _spot_order(self, txid: str, wire: w.SpotOrderWire) -> Order | None:
+        sym = self._spot_symbol(wire.descr.pair)
+        return None if sym is None else w.spot_order(txid, wire, sym, self._tif.get(txid))
+
+    async def _spot_get(self, inst: Instrument, txid: str) -> Order:
+        orders = await self._query_spot([txid])
+        wire = orders.get(txid)
+        order = None if wire is None else self._spot_order(txid, wire)
+        if order is None or order.symbol != inst.symbol:
+            raise OrderNotFound(
+                f"no order {txid} on {inst.symbol}", exchange=self.name, endpoint="QueryOrders"
+            )
+        return order
+
+    async def _spot_by_client_id(self, inst: Instrument, client_id: str) -> Order:
+        for endpoint, kind in ((ep.OPEN_ORDERS, w.OpenOrdersWire), (ep.CLOSED_ORDERS, None)):
+            if kind is not None:
+                found = (await self._spot(endpoint, kind, {"cl_ord_id": client_id})).open
+            else:
+                found = (
+                    await self._spot(endpoint, w.ClosedOrdersWire, {"cl_ord_id": client_id})
+                ).closed
+            for txid, wire in found.items():
+                order = self._spot_order(txid, wire)
+                if (
+                    order is not None
+                    and order.client_order_id == client_id
+                    and order.symbol == inst.symbol
+                ):
+                    return order
+        raise OrderNotFound(
+            f"no order with cl_ord_id {client_id} on {inst.symbol}",
+            exchange=self.name,
+            endpoint="OpenOrders/ClosedOrders",
+        )
+
+    def _post_only_check(self, order: Order, wire_reason: str | None) -> Order:
+        if order.status is OrderStatus.CANCELED and "post" in (wire_reason or "").lower():
+            raise PostOnlyWouldTake(
+                wire_reason or "post-only order would take",
+                exchange=self.name,
+                endpoint=ep.ADD_ORDER.name,
+                code="EOrder:Post only order",
+            )
+        return order
+
+    async def _spot_after_place(self, inst: Instrument, txid: str, tif: TimeInForce) -> Order:
+        self._tif[txid] = tif
+        wires = await self._query_spot([txid])
+        wire = wires.get(txid)
+        if wire is None:
+            raise OrderNotFound(
+                f"placed {txid} not found", exchange=self.name, endpoint="QueryOrders"
+            )
+        order = self._spot_order(txid, wire)
+        if order is None:
+            raise w.unexpected(f"order {txid} on unknown pair {wire.descr.pair!r}")
+        if tif is TimeInForce.POST_ONLY:
+            return self._post_only_check(order, wire.reason)
+        return order
+
+    async def _place_spot(self, inst: Instrument, request: OrderRequest) -> Order:
+        client_id = request.client_order_id or new_client_order_id()
+        params = self._spot_order_params(request, inst, client_id)
+
+        async def place() -> str:
+            answer = await self._spot(ep.ADD_ORDER, w.AddOrderWire, params)
+            if not answer.txid:
+                raise w.unexpected("AddOrder answered without a txid")
+            return answer.txid[0]
+
+        async def lookup() -> str:
+            return (await self._spot_by_client_id(inst, client_id)).order_id
+
+        txid = await resolve_placement(
+            place, lookup, exchange=self.name, endpoint=ep.ADD_ORDER.name, client_order_id=client_id
+        )
+        return await self._spot_after_place(inst, txid, request.time_in_force)
+
+    # ------------------------------------------------------------------ trading: futures
+
+    def _futures_order_params(
+        self, request: OrderRequest, inst: Instrument, client_id: str
+    ) -> dict[str, object]:
+        tif = request.time_in_force
+        if tif is TimeInForce.FOK:
+            raise InvalidOrderError(
+                str(inst.symbol), "time_in_force", "Kraken Futures has no fill-or-kill orders"
+            )
+        if request.type is OrderType.MARKET:
+            order_type = "mkt"
+        else:
+            order_type = {TimeInForce.POST_ONLY: "post", TimeInForce.IOC: "ioc"}.get(tif, "lmt")
+        return {
+            "orderType": order_type,
+            "symbol": inst.native_id,
+            "side": request.side.value,
+            "size": request.quantity / inst.contract_size,
+            "limitPrice": request.price,
+            "cliOrdId": client_id,
+            "reduceOnly": True if request.reduce_only else None,
+        }
+
+    def _futures_result(self, status: w.FStatusWire, sym: Symbol, endpoint: str) -> Order | None:
+        if status.status not in FUTURES_OK:
+            raise order_status_error(status.status, endpoint)
+        return w.futures_order_from_events(status, sym)
+
+    async def _place_futures(self, inst: Instrument, request: OrderRequest) -> Order:
+        client_id = request.client_order_id or new_client_order_id()
+        params = self._futures_order_params(request, inst, client_id)
+
+        async def place() -> Order:
+            answer = await self._fut(ep.F_SEND_ORDER, w.FSendWire, params)
+            order = self._futures_result(answer.sendStatus, inst.symbol, ep.F_SEND_ORDER.name)
+            if order is None:
+                order = await self.get_order(inst.symbol, client_order_id=client_id)
+            return order
+
+        async def lookup() -> Order:
+            return await self.get_order(inst.symbol, client_order_id=client_id)
+
+        return await resolve_placement(
+            place,
+            lookup,
+            exchange=self.name,
+            endpoint=ep.F_SEND_ORDER.name,
+            client_order_id=client_id,
+        )
+
+    # ------------------------------------------------------------------ trading: capabilities
+
+    async def place_order(self, request: OrderRequest) -> Order:
+        inst, venue = await self._resolve(request.symbol)
+        self._will_trade(inst, request)
+        if venue is Venue.SPOT:
+            return await self._place_spot(inst, request)
+        return await self._place_futures(inst, request)
+
+    async def place_batch_orders(
+        self, requests: Sequence[OrderRequest]
+    ) -> list[Order | ExchangeError]:
+        """Spot: ``AddOrderBatch`` per pair in chunks of 15 (a single order: ``AddOrder``).
+        Futures: ``batchorder``. Everything is validated before anything is sent."""
+        resolved = [await self._resolve(r.symbol) for r in requests]
+        for (inst, _), request in zip(resolved, requests, strict=True):
+            self._will_trade(inst, request)
+            if inst.kind is MarketKind.LINEAR:
+                self._futures_order_params(request, inst, "check")
+        results: list[Order | ExchangeError | None] = [None] * len(requests)
+        groups: dict[tuple[Venue, str], list[int]] = {}
+        for i, (inst, venue) in enumerate(resolved):
+            groups.setdefault((venue, inst.native_id), []).append(i)
+        jobs = []
+        for (venue, _), indices in groups.items():
+            size = ep.BATCH_MAX if venue is Venue.SPOT else ep.F_BATCH_MAX
+            for start in range(0, len(indices), size):
+                chunk = indices[start : start + size]
+                jobs.append(
+                    self._batch_chunk(
+                        venue,
+                        [resolved[i][0] for i in chunk],
+                        [requests[i] for i in chunk],
+                        chunk,
+                        results,
+                    )
+                )
+        await asyncio.gather(*jobs)
+        return [r for r in results if r is not None]
+
+    async def _batch_chunk(
+        self,
+        venue: Venue,
+        insts: list[Instrument],
+        requests: list[OrderRequest],
+        indices: list[int],
+        results: list[Order | ExchangeError | None],
+    ) -> None:
+        ids = [r.client_order_id or new_client_order_id() for r in requests]
+        requests = [
+            msgspec.structs.replace(r, client_order_id=c)
+            for r, c in zip(requests, ids, strict=True)
+        ]
+        try:
+            if venue is Venue.SPOT and len(requests) == 1:
+                found: list[Order | ExchangeError] = [await self._place_spot(insts[0], requests[0])]
+            elif venue is Venue.SPOT:
+                found = await self._spot_batch(insts[0], requests)
+            else:
+                found = await self._futures_batch(insts, requests)
+        except ExchangeError as exc:
+            found = [exc] * len(requests)
+        for i, item in zip(indices, found, strict=True):
+            results[i] = item
+
+    async def _spot_batch(
+        self, inst: Instrument, requests: list[OrderRequest]
+    ) -> list[Order | ExchangeError]:
+        orders = []
+        for r in requests:
+            params = self._spot_order_params(r, inst, r.client_order_id or "")
+            del params["pair"]
+            orders.append({k: v for k, v in params.items() if v is not None})
+        body = {"orders": orders, "pair": inst.native_id}
+
+        async def place() -> list[w.BatchItemWire]:
+            return (await self._spot(ep.ADD_ORDER_BATCH, w.AddOrderBatchWire, body)).orders
+
+        async def lookup() -> list[w.BatchItemWire]:
+            items = []
+            for r in requests:
+                try:
+                    order = await self._spot_by_client_id(inst, r.client_order_id or "")
+                    items.append(w.BatchItemWire(txid=order.order_id))
+                except OrderNotFound as exc:
+                    items.append(w.BatchItemWire(error=str(exc.exchange_message)))
+            if all(i.txid is None for i in items):
+                raise OrderNotFound(
+                    "no order of the batch", exchange=self.name, endpoint=ep.ADD_ORDER_BATCH.name
+                )
+            return items
+
+        items = await resolve_placement(
+            place,
+            lookup,
+            exchange=self.name,
+            endpoint=ep.ADD_ORDER_BATCH.name,
+            client_order_id=",".join(r.client_order_id or "" for r in requests),
+        )
+        if len(items) != len(requests):
+            raise w.unexpected(f"AddOrderBatch answered {len(items)} items for {len(requests)}")
+        out: list[Order | ExchangeError] = []
+        for item, request in zip(items, requests, strict=True):
+            if item.txid is None:
+                code = item.error or "EGeneral:Internal error"
+                out.append(self.rest.errors.build(code, code, ep.ADD_ORDER_BATCH.name))
+                continue
+            try:
+                out.append(await self._spot_after_place(inst, item.txid, request.time_in_force))
+            except ExchangeError as exc:
+                out.append(exc)
+        return out
+
+    async def _futures_batch(
+        self, insts: list[Instrument], requests: list[OrderRequest]
+    ) -> list[Order | ExchangeError]:
+        instructions = []
+        for tag, (inst, r) in enumerate(zip(insts, requests, strict=True)):
+            params = self._futures_order_params(r, inst, r.client_order_id or "")
+            item = {"order": "send", "order_tag": str(tag), **params}
+            instructions.append({k: v for k, v in item.items() if v is not None})
+        payload = _JSON.encode({"batchOrder": instructions}).decode()
+
+        async def place() -> list[w.FStatusWire]:
+            return (await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})).batchStatus
+
+        statuses = await place()
+        by_tag = {s.order_tag: s for s in statuses if s.order_tag is not None}
+        out: list[Order | ExchangeError] = []
+        for tag, (inst, r) in enumerate(zip(insts, requests, strict=True)):
+            status = by_tag.get(str(tag))
+            if status is None:
+                out.append(order_status_error("unknownError", ep.F_BATCH.name))
+                continue
+            try:
+                order = self._futures_result(status, inst.symbol, ep.F_BATCH.name)
+                if order is None:
+                    order = await self.get_order(inst.symbol, client_order_id=r.client_order_id)
+                out.append(order)
+            except ExchangeError as exc:
+                out.append(exc)
+        return out
+
+    async def amend_order(self, request: AmendRequest) -> Order:
+        """Spot ``AmendOrder`` (in place, priority kept where possible); Futures ``editorder``.
+        ``quantity`` is the new total quantity, fills included."""
+        inst, venue = await self._resolve(request.symbol)
+        if request.price is None and request.quantity is None:
+            raise InvalidOrderError(str(inst.symbol), "amend", "give a price and/or a quantity")
+        current = await self.get_order(
+            inst.symbol, order_id=request.order_id, client_order_id=request.client_order_id
+        )
+        price = request.price if request.price is not None else current.price
+        quantity = request.quantity if request.quantity is not None else current.quantity
+        if current.type is not OrderType.LIMIT or price is None:
+            raise InvalidOrderError(str(inst.symbol), "type", "only limit orders can be amended")
+        inst.check_order(OrderRequest(inst.symbol, current.side, OrderType.LIMIT, quantity, price))
+        if venue is Venue.SPOT:
+            params = {
+                "txid": current.order_id,
+                "order_qty": request.quantity,
+                "limit_price": request.price,
+            }
+            await self._spot(ep.AMEND_ORDER, w.AmendWire, params)
+            return await self._spot_get(inst, current.order_id)
+        params = {
+            "orderId": current.order_id,
+            "size": None if request.quantity is None else quantity - current.filled_quantity,
+            "limitPrice": request.price,
+        }
+        answer = await self._fut(ep.F_EDIT_ORDER, w.FEditWire, params)
+        order = self._futures_result(answer.editStatus, inst.symbol, ep.F_EDIT_ORDER.name)
+        return order or await self.get_order(inst.symbol, order_id=current.order_id)
+
+    async def cancel_order(
+        self,
+        symbol: SymbolLike,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        inst, venue = await self._resolve(symbol)
+        if order_id is None and client_order_id is None:
+            raise InvalidOrderError(
+                str(inst.symbol), "order_id", "give order_id or client_order_id"
+            )
+        if venue is Venue.FUTURES:
+            params = {"order_id": order_id, "cliOrdId": None if order_id else client_order_id}
+            answer = await self._fut(ep.F_CANCEL_ORDER, w.FCancelWire, params)
+            order = self._futures_result(answer.cancelStatus, inst.symbol, ep.F_CANCEL_ORDER.name)
+            if order is None:
+                order = await self.get_order(
+                    inst.symbol, order_id=order_id, client_order_id=client_order_id
+                )
+            return order
+        current = await self.get_order(
+            inst.symbol, order_id=order_id, client_order_id=client_order_id
+        )
+        answer_spot = await self._spot(ep.CANCEL_ORDER, w.CancelWire, {"txid": current.order_id})
+        if answer_spot.count == 0 and current.status.is_open:
+            raise OrderNotFound(
+                f"{current.order_id} was not canceled (count 0)",
+                exchange=self.name,
+                endpoint=ep.CANCEL_ORDER.name,
+            )
+        return await self._spot_get(inst, current.order_id)
+
+    async def cancel_batch(
+        self, symbol: SymbolLike, order_ids: Sequence[str]
+    ) -> list[Order | ExchangeError]:
+        """Spot ``CancelOrderBatch`` (50 per call); Futures ``batchorder`` cancel items."""
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            items = [{"order": "cancel", "order_id": i} for i in order_ids]
+            payload = msgspec.json.encode({"batchOrder": items}).decode()
+            answer = await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})
+            by_id = {s.order_id: s for s in answer.batchStatus}
+            out: list[Order | ExchangeError] = []
+            for order_id in order_ids:
+                status = by_id.get(order_id)
+                try:
+                    if status is None:
+                        raise order_status_error("notFound", ep.F_BATCH.name)
+                    order = self._futures_result(status, inst.symbol, ep.F_BATCH.name)
+                    out.append(order or await self.get_order(inst.symbol, order_id=order_id))
+                except ExchangeError as exc:
+                    out.append(exc)
+            return out
+        known = await self._query_spot(list(order_ids))
+        for start in range(0, len(order_ids), ep.CANCEL_BATCH_MAX):
+            chunk = [i for i in order_ids[start : start + ep.CANCEL_BATCH_MAX] if i in known]
+            if chunk:
+                await self._spot(ep.CANCEL_ORDER_BATCH, w.CancelWire, {"orders": chunk})
+        after = await self._query_spot([i for i in order_ids if i in known])
+        results: list[Order | ExchangeError] = []
+        for order_id in order_ids:
+            wire = after.get(order_id)
+            order = None if wire is None else self._spot_order(order_id, wire)
+            if order is None or order.symbol != inst.symbol:
+                results.append(
+                    OrderNotFound(
+                        f"no order {order_id} on {inst.symbol}",
+                        exchange=self.name,
+                        endpoint=ep.CANCEL_ORDER_BATCH.name,
+                    )
+                )
+            else:
+                results.append(order)
+        return results
+
+    async def cancel_all(self, symbol: SymbolLike) -> None:
+        """Futures ``cancelallorders`` for the symbol. Spot ``CancelAll`` would cancel every
+        pair's orders, so the pair's open orders are cancelled with ``CancelOrderBatch``."""
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            answer = await self._fut(ep.F_CANCEL_ALL, w.FCancelWire, {"symbol": inst.native_id})
+            if answer.cancelStatus.status not in ("cancelled", "noOrdersToCancel"):
+                raise order_status_error(answer.cancelStatus.status, ep.F_CANCEL_ALL.name)
+            return
+        open_now = await self._spot_open(inst)
+        ids = [o.order_id for o in open_now]
+        for start in range(0, len(ids), ep.CANCEL_BATCH_MAX):
+            chunk = ids[start : start + ep.CANCEL_BATCH_MAX]
+            if len(chunk) == 1:
+                await self._spot(ep.CANCEL_ORDER, w.CancelWire, {"txid": chunk[0]})
+            else:
+                await self._spot(ep.CANCEL_ORDER_BATCH, w.CancelWire, {"orders": chunk})
+
+    async def get_order(
+        self,
+        symbol: SymbolLike,
+        *,
+        order_id: str | None = None,
+        client_order_id: str | None = None,
+    ) -> Order:
+        inst, venue = await self._resolve(symbol)
+        if order_id is None and client_order_id is None:
+            raise InvalidOrderError(
+                str(inst.symbol), "order_id", "give order_id or client_order_id"
+            )
+        if venue is Venue.SPOT:
+            if order_id is not None:
+                return await self._spot_get(inst, order_id)
+            assert client_order_id is not None
+            return await self._spot_by_client_id(inst, client_order_id)
+        for order in await self._futures_open(inst.native_id):
+            if order_id is not None and order.order_id == order_id:
+                return order
+            if order_id is None and order.client_order_id == client_order_id:
+                return order
+        params = {"orderIds": order_id, "cliOrdIds": None if order_id else client_order_id}
+        answer = await self._fut(ep.F_ORDER_STATUS, w.FOrderStatusWire, params)
+        for item in answer.orders:
+            if item.order.symbol.upper() == inst.native_id.upper():
+                return w.futures_status_order(item, inst.symbol)
+        raise OrderNotFound(
+            f"no order {order_id or client_order_id} on {inst.symbol} (open, or closed in the "
+            "last seconds)",
+            exchange=self.name,
+            endpoint=ep.F_ORDER_STATUS.name,
+        )
+
+    async def get_open_orders(self, symbol: SymbolLike | None = None) -> list[Order]:
+        await self.load_instruments()
+        if symbol is not None:
+            inst, venue = await self._resolve(symbol)
+            if venue is Venue.SPOT:
+                return await self._spot_open(inst)
+            return await self._futures_open(inst.native_id)
+        jobs = [self._futures_open(None)]
+        if self.urls.get("spot_rest"):
+            jobs.append(self._spot_open(None))
+        return [o for group in await asyncio.gather(*jobs) for o in group]
+
+    async def _spot_open(self, inst: Instrument | None) -> list[Order]:
+        answer = await self._spot(ep.OPEN_ORDERS, w.OpenOrdersWire)
+        out = []
+        for txid, wire in answer.open.items():
+            order = self._spot_order(txid, wire)
+            if order is not None and (inst is None or order.symbol == inst.symbol):
+                out.append(order)
+        out.sort(key=lambda o: o.created_at)
+        return out
+
+    async def _futures_open(self, native: str | None) -> list[Order]:
+        answer = await self._fut(ep.F_OPEN_ORDERS, w.FOpenOrdersWire)
+        out = []
+        for item in answer.openOrders:
+            if native is not None and item.symbol.upper() != native.upper():
+                continue
+            sym = self._futures_symbol(item.symbol)
+            if sym is not None:
+                out.append(w.futures_open_order(item, sym))
+        out.sort(key=lambda o: o.created_at)
+        return out
+
+    async def get_fills(
+        self,
+        symbol: SymbolLike,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int = 100,
+    ) -> list[Fill]:
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            answer = await self._fut(ep.F_FILLS, w.FFillsWire)
+            fills = [
+                w.futures_fill(f, inst.symbol)
+                for f in answer.fills
+                if f.symbol.upper() == inst.native_id.upper()
+            ]
+        else:
+            params = {
+                "start": None if start is None else Decimal(start) / 1000,
+                "end": None if end is None else Decimal(end) / 1000,
+            }
+            answer_spot = await self._spot(ep.TRADES_HISTORY, w.TradesHistoryWire, params)
+            quote = inst.symbol.quote
+            fills = [
+                w.spot_fill(txid, t, inst.symbol, quote)
+                for txid, t in answer_spot.trades.items()
+                if self._spot_symbol(t.pair) == inst.symbol
+            ]
+        fills = [
+            f
+            for f in fills
+            if (start is None or f.timestamp >= start) and (end is None or f.timestamp <= end)
+        ]
+        fills.sort(key=lambda f: f.timestamp)
+        return fills[-limit:]
+
+    # ------------------------------------------------------------------ account
+
+    async def get_balances(self, wallet: str | None = None) -> list[Balance]:
+        """Wallets: ``spot`` (``BalanceEx``: free = balance - hold_trade) and ``futures`` (the
+        multi-collateral ``flex`` account: free = available)."""
+        if wallet not in (None, *_WALLETS):
+            raise ConfigurationError(f"kraken wallets are 'spot' and 'futures', not {wallet!r}")
+        out: list[Balance] = []
+        if wallet in (None, "spot") and self.urls.get("spot_rest"):
+            await self._ensure_assets()
+            rows = await self._spot(ep.BALANCE_EX, dict[str, w.BalanceExWire])
+            for name, row in rows.items():
+                hold = min(row.hold_trade, row.balance)
+                out.append(Balance(self._asset(name), row.balance - hold, hold, "spot"))
+        if wallet in (None, "futures"):
+            out.extend(await self._futures_balances())
+        return out
+
+    async def _ensure_assets(self) -> None:
+        if not self._assets:
+            await self.load_instruments(reload=not self._spot_names)
+
+    async def _futures_balances(self) -> list[Balance]:
+        answer = await self._fut(ep.F_ACCOUNTS, w.FAccountsWire)
+        flex = answer.accounts.get("flex")
+        if flex is None:
+            return []
+        return w.flex_balances(self._decode(bytes(flex), w.FlexAccountWire))
+
+    async def get_positions(self, symbol: SymbolLike | None = None) -> list[Position]:
+        await self.load_instruments()
+        native = None
+        if symbol is not None:
+            sym = as_symbol(symbol)
+            self._only_futures(sym, Capability.GET_POSITIONS, "spot has balances, not positions")
+            native = (await self.instrument(sym)).native_id
+        answer, leverages, tickers = await asyncio.gather(
+            self._fut(ep.F_OPEN_POSITIONS, w.FPositionsWire),
+            self._fut(ep.F_LEVERAGE_GET, w.FLeveragesWire),
+            self._fut(ep.F_TICKERS, w.FTickersWire),
+        )
+        fixed = {p.symbol.upper(): p.maxLeverage for p in leverages.leveragePreferences}
+        marks = {t.symbol.upper(): t.markPrice for t in tickers.tickers}
+        now = self.clock.now_ms()
+        out = []
+        for row in answer.openPositions:
+            key = row.symbol.upper()
+            if native is not None and key != native.upper():
+                continue
+            found = self._futures_symbol(row.symbol)
+            if found is not None and row.size:
+                out.append(w.futures_position(row, found, fixed.get(key), marks.get(key), now))
+        return out
+
+    async def get_fee_rates(self, symbol: SymbolLike) -> FeeRate:
+        """Spot ``TradeVolume`` (percent → fraction). Kraken retired the Futures fee schedules
+        and gives no futures rate by instrument through this API: refused for futures."""
+        inst, venue = await self._resolve(symbol)
+        if venue is Venue.FUTURES:
+            raise NotSupportedError(
+                self.name, Capability.GET_FEE_RATES.value, "futures fee schedules are retired"
+            )
+        answer = await self._spot(ep.TRADE_VOLUME, w.TradeVolumeWire, {"pair": inst.native_id})
+        taker = next(iter((answer.fees or {}).values()), None)
+        maker = next(iter((answer.fees_maker or {}).values()), None)
+        if taker is None:
+            raise w.unexpected(f"TradeVolume has no fee for {inst.native_id}")
+        hundred = Decimal(100)
+        return FeeRate(
+            inst.symbol,
+            (maker or taker).fee / hundred,
+            taker.fee / hundred,
+        )
+
+    async def get_leverage_brackets(self, symbol: SymbolLike) -> list[LeverageBracket]:
+        sym = as_symbol(symbol)
+        self._only_futures(sym, Capability.GET_LEVERAGE_BRACKETS, "spot has no leverage")
+        inst = await self.instrument(sym)
+        wire = self._futures_wires.get(inst.native_id)
+        if wire is None:
+            await self.load_instruments(reload=True)
+            wire = self._futures_wires.get(inst.native_id)
+        if wire is None or not wire.marginLevels:
+            raise w.unexpected(f"no marginLevels for {inst.native_id}")
+        return w.leverage_brackets(wire, sym)
+
+    async def set_leverage(self, symbol: SymbolLike, leverage: int) -> Decimal:
+        """``PUT leveragepreferences``: a maximum leverage makes the contract isolated."""
+        sym = as_symbol(symbol)
+        self._only_futures(sym, Capability.SET_LEVERAGE, "spot has no leverage")
+        inst = await self.instrument(sym)
+        params = {"symbol": inst.native_id, "maxLeverage": leverage}
+        await self._fut(ep.F_LEVERAGE_SET, w.FuturesHead, params)
+        return Decimal(leverage)
+
+    # ------------------------------------------------------------------ funds
+
+    async def internal_transfer(
+        self, asset: str, amount: Decimal, from_account: str, to_account: str
+    ) -> Transfer:
+        """``spot`` → ``futures``: ``WalletTransfer``; ``futures`` → ``spot``: the Futures
+        ``withdrawal`` endpoint (to the spot wallet)."""
+        pair = (from_account, to_account)
+        now = self.clock.now_ms()
+        if pair == ("spot", "futures"):
+            params = {
+                "asset": self._native_asset(asset),
+                "from": "Spot Wallet",
+                "to": "Futures Wallet",
+                "amount": amount,
+            }
+            refid = (await self._spot(ep.WALLET_TRANSFER, w.RefIdWire, params)).refid
+        elif pair == ("futures", "spot"):
+            params_f = {"currency": self._native_asset(asset), "amount": amount}
+            await self._fut(ep.F_WITHDRAWAL, w.FuturesHead, params_f)
+            refid = ""
+        else:
+            raise ConfigurationError(
+                f"kraken transfers go spot -> futures or futures -> spot, not {pair}"
+            )
+        return Transfer(
+            refid,
+            asset,
+            amount,
+            from_account,
+            to_account,
+            TransferStatus.PENDING if refid else TransferStatus.COMPLETED,
+            now,
+        )
+
+    async def withdraw(
+        self,
+        asset: str,
+        amount: Decimal,
+        address: str,
+        *,
+        network: str | None = None,
+        tag: str | None = None,
+    ) -> Withdrawal:
+        """Kraken withdraws only to addresses registered on the account, named by a key:
+        ``address`` is that withdrawal key's name (its network is the key's)."""
+        params = {"asset": self._native_asset(asset), "key": address, "amount": amount}
+        answer = await self._spot(ep.WITHDRAW, w.RefIdWire, params)
+        return Withdrawal(
+            answer.refid,
+            asset,
+            amount,
+            address,
+            network,
+            None,
+            TransferStatus.PENDING,
+            None,
+            self.clock.now_ms(),
+        )
+
+    async def _funding(
+        self, endpoint: Endpoint, asset: str | None, start: int | None, end: int | None
+    ) -> list[w.FundingStatusWire]:
+        await self._ensure_assets()
+        params = {"asset": None if asset is None else self._native_asset(asset)}
+        kind: Any = w.FundingStatusResult  # a union: msgspec decodes it, mypy cannot type it
+        result: w.FundingStatusResult = await self._spot(endpoint, kind, params)
+        rows = w.funding_rows(result)
+        return [
+            r
+            for r in rows
+            if (start is None or w.seconds_to_ms(r.time) >= start)
+            and (end is None or w.seconds_to_ms(r.time) <= end)
+        ]
+
+    async def get_deposit_history(
+        self,
+        asset: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int = 100,
+    ) -> list[Deposit]:
+        rows = await self._funding(ep.DEPOSIT_STATUS, asset, start, end)
+        return [w.to_deposit(r, self._asset(r.asset)) for r in rows][-limit:]
+
+    async def get_withdrawal_history(
+        self,
+        asset: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        limit: int = 100,
+    ) -> list[Withdrawal]:
+        rows = await self._funding(ep.WITHDRAW_STATUS, asset, start, end)
+        return [w.to_withdrawal(r, self._asset(r.asset)) for r in rows][-limit:]
+
+    # ------------------------------------------------------------------ system
+
+    async def sync_time(self) -> ServerTime:
+        """Spot ``Time`` has whole seconds only; Futures answers carry ``serverTime`` in ms, so
+        the clock is measured on the Futures ``tickers`` answer (round-trip midpoint)."""
+        sent = wall_ms()
+        answer = await self._fut(ep.F_TICKERS, w.FuturesHead)
+        received = wall_ms()
+        if answer.serverTime is None:
+            raise w.unexpected("tickers answer without serverTime")
+        server = w.iso_to_ms(answer.serverTime)
+        sample = self.clock.observe(sent, server, received)
+        if abs(sample.offset_ms - self.clock.offset_ms) > sample.round_trip_ms // 2 + 1:
+            self.clock.reset()
+            sample = self.clock.observe(sent, server, received)
+        return ServerTime(server, sample.local_ms, self.clock.offset_ms, sample.round_trip_ms)
+
+    async def get_system_status(self) -> SystemStatus:
+        """Spot ``SystemStatus``: operational only when ``online`` (``cancel_only``,
+        ``post_only``, ``maintenance`` are not)."""
+        try:
+            wire = await self._spot(ep.SYSTEM_STATUS, w.SystemStatusWire)
+        except ExchangeUnavailable as exc:
+            return SystemStatus(False, str(exc), self.clock.now_ms())
+        stamp = w.iso_to_ms(wire.timestamp) if wire.timestamp else self.clock.now_ms()
+        return SystemStatus(wire.status == "online", wire.status, stamp)
+
+    async def get_rate_limits(self) -> list[RateLimitRule]:
+        """The modelled quotas (see endpoints.py), with what this connector has used."""
+        rules = []
+        for client, prefix, scope in (
+            (self.rest, "spot", "key"),
+            (self.futures_rest, "futures", "key"),
+        ):
+            for quota in client.limiter.quotas:
+                rules.append(
+                    RateLimitRule(
+                        kind=f"{prefix}:{quota.name}",
+                        scope="ip" if quota.name == "public" else scope,
+                        window_ms=quota.window_ms,
+                        limit=quota.limit,
+                        used=client.limiter.used(quota.name),
+                    )
+                )
+        return rules
+
+    # ------------------------------------------------------------------ public streams
+
+    def _session(self, name: str) -> WsSession:
+        session = self._ws.get(name)
+        if session is not None:
+            return session
+        if name == "spot":
+            self._need_spot("streams")
+            session = WsSession(
+                self.name,
+                self.urls["spot_ws"],
+                SpotPublicProtocol(self.name),
+                name="spot",
+                stale_after=60.0,
+            )
+        elif name == "spot_private":
+            self._need_spot("private streams")
+            if self.credentials is None:
+                raise ConfigurationError("kraken private streams need api_key/secret")
+
+            async def token() -> str:
+                return (await self._spot(ep.WS_TOKEN, w.TokenWire)).token
+
+            session = WsSession(
+                self.name,
+                self.urls["spot_ws_auth"],
+                SpotPrivateProtocol(token, self.name),
+                name="spot-private",
+                stale_after=60.0,
+            )
+        elif name == "futures":
+            session = WsSession(
+                self.name,
+                self.urls["futures_ws"],
+                FuturesPublicProtocol(self.name),
+                name="futures",
+                stale_after=None,
+            )
+        else:
+            if self._futures_signer is None:
+                raise ConfigurationError("kraken futures private streams need API keys")
+            session = WsSession(
+                self.name,
+                self.urls["futures_ws"],
+                FuturesPrivateProtocol(self._futures_signer, self.name),
+                name="futures-private",
+                stale_after=None,
+            )
+        self._ws[name] = session
+        return session
+
+    def stream_orderbook(self, symbol: SymbolLike, depth: int = 20) -> AsyncIterator[OrderBook]:
+        """Spot: the v2 ``book`` (checksum verified after every message); Futures: the
+        ``book`` feed (contiguous ``seq``). Either resubscribes on any inconsistency."""
+        sym = as_symbol(symbol)
+        venue = self._venue_of(sym)
+        if venue is Venue.SPOT:
+            return self._spot_book(sym, depth)
+        return self._futures_book(sym, depth)
+
+    async def _spot_book(self, sym: Symbol, depth: int) -> AsyncIterator[OrderBook]:
+        inst = await self.instrument(sym)
+        wanted = next((d for d in _BOOK_DEPTHS if d >= depth), _BOOK_DEPTHS[-1])
+        session = self._session("spot")
+        protocol = session.protocol
+        assert isinstance(protocol, SpotPublicProtocol)
+        ws_symbol = str(sym)
+        protocol.depths[ws_symbol] = max(wanted, protocol.depths.get(ws_symbol, 0))
+        sub = await session.subscribe(f"book:{ws_symbol}", overflow=Overflow.RESET)
+        book = L2Book(sym, inst.price_decimals, max_depth=protocol.depths[ws_symbol])
+        sync = BookSync(book, MonotonicSequence(), checksum=KrakenChecksum(), exchange=self.name)
+        decode = msgspec.json.Decoder(w.WsBookWire).decode
+        conflation = Conflation(sub)
+        number = 0
+        try:
+            async for item in sub:
+                if isinstance(item, Reset):
+                    sync.reset(item.reason)
+                    continue
+                try:
+                    message = decode(item)
+                    data = message.data[0]
+                    bids, asks = w.ws_levels(data.bids), w.ws_levels(data.asks)
+                except (msgspec.ValidationError, msgspec.DecodeError, IndexError):
+                    result = sync.reset("malformed_event")
+                else:
+                    number += 1
+                    stamp = w.iso_to_ms(data.timestamp) if data.timestamp else self.clock.now_ms()
+                    if message.type == "snapshot":
+                        result = sync.on_snapshot(
+                            bids, asks, number, timestamp=stamp, checksum=data.checksum
+                        )
+                    elif not sync.live:
+                        continue  # an update of the subscription being replaced
+                    else:
+                        result = sync.on_delta(
+                            Delta(
+                                number, number, bids, asks, timestamp=stamp, checksum=data.checksum
+                            )
+                        )
+                if result is SyncResult.RESYNC:
+                    self.log.warning("book_resync", symbol=str(sym), reason=sync.last_resync_reason)
+                    await sub.resubscribe()
+                elif result is SyncResult.APPLIED and sync.live and conflation.ready():
+                    yield book.snapshot(depth)
+        finally:
+            await sub.close()
+
+    async def _futures_book(self, sym: Symbol, depth: int) -> AsyncIterator[OrderBook]:
+        inst = await self.instrument(sym)
+        session = self._session("futures")
+        sub = await session.subscribe(f"book:{inst.native_id}", overflow=Overflow.RESET)
+        book = L2Book(sym, inst.price_decimals)
+        sync = BookSync(book, FuturesBookSequence(), exchange=self.name)
+        decode = msgspec.json.Decoder(w.FWsBookWire).decode
+        conflation = Conflation(sub)
+        try:
+            async for item in sub:
+                if isinstance(item, Reset):
+                    sync.reset(item.reason)
+                    continue
+                try:
+                    message = decode(item)
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    result = sync.reset("malformed_event")
+                else:
+                    if message.feed == "book_snapshot":
+                        result = sync.on_snapshot(
+                            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.bids],
+                            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.asks],
+                            message.seq,
+                            timestamp=message.timestamp,
+                        )
+                    elif message.price is None or message.qty is None or message.side is None:
+                        result = sync.reset("malformed_event")
+                    else:
+                        level = [(w.raw_text(message.price), w.raw_text(message.qty))]
+                        bids, asks = (level, []) if message.side == "buy" else ([], level)
+                        result = sync.on_delta(
+                            Delta(message.seq, message.seq, bids, asks, timestamp=message.timestamp)
+                        )
+                if result is SyncResult.RESYNC:
+                    self.log.warning("book_resync", symbol=str(sym), reason=sync.last_resync_reason)
+                    await sub.resubscribe()
+                elif result is SyncResult.APPLIED and sync.live and conflation.ready():
+                    yield book.snapshot(depth)
+        finally:
+            await sub.close()
+
+    async def _public(
+        self, session_name: str, channel: str, convert: Callable[[bytes], list[T]]
+    ) -> AsyncGenerator[T, None]:
+        sub = await self._session(session_name).subscribe(channel, overflow=Overflow.DROP_OLDEST)
+        try:
+            async for item in sub:
+                if isinstance(item, Reset):
+                    continue
+                try:
+                    values = convert(bytes(item))
+                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                    self.log.warning("ws_malformed_payload", channel=channel, error=str(exc))
+                    continue
+                for value in values:
+                    yield value
+        finally:
+            await sub.close()
+
+    def stream_trades(self, symbol: SymbolLike) -> AsyncIterator[Trade]:
+        sym = as_symbol(symbol)
+        return self._trades(sym)
+
+    async def _trades(self, sym: Symbol) -> AsyncIterator[Trade]:
+        inst, venue = await self._resolve(sym)
+        if venue is Venue.SPOT:
+            decode = msgspec.json.Decoder(w.WsTradeWire).decode
+            stream = self._public(
+                "spot", f"trade:{sym}", lambda raw: [w.ws_trade(t, sym) for t in decode(raw).data]
+            )
+        else:
+            decode_f = msgspec.json.Decoder(w.FWsTradeWire).decode
+
+            def convert(raw: bytes) -> list[Trade]:
+                msg = decode_f(raw)
+                if msg.feed != "trade" or msg.price is None or msg.qty is None:
+                    return []  # the snapshot replays history: only new trades are streamed
+                return [
+                    Trade(
+                        sym,
+                        msg.uid or "",
+                        msg.price,
+                        msg.qty,
+                        Side.BUY if msg.side == "buy" else Side.SELL,
+                        msg.time or 0,
+                    )
+                ]
+
+            stream = self._public("futures", f"trade:{inst.native_id}", convert)
+        async with contextlib.aclosing(stream):
+            async for trade in stream:
+                yield trade
+
+    def stream_candles(self, symbol: SymbolLike, interval: str = "1m") -> AsyncIterator[Candle]:
+        sym = as_symbol(symbol)
+        if self._venue_of(sym) is Venue.FUTURES:
+            raise NotSupportedError(
+                self.name,
+                Capability.STREAM_CANDLES.value,
+                "Kraken Futures WebSocket has no candle feed",
+            )
+        minutes = ep.OHLC_INTERVALS.get(interval)
+        if minutes is None:
+            raise InvalidOrderError(str(sym), "interval", f"{interval!r} not supported")
+        decode = msgspec.json.Decoder(w.WsOhlcWire).decode
+
+        def convert(raw: bytes) -> list[Candle]:
+            now = self.clock.now_ms()
+            return [w.ws_candle(c, sym, interval, now) for c in decode(raw).data]
+
+        return self._public("spot", f"ohlc:{sym}:{minutes}", convert)
+
+    def stream_mark_price(self, symbol: SymbolLike) -> AsyncIterator[MarkPrice]:
+        sym = as_symbol(symbol)
+        self._only_futures(sym, Capability.STREAM_MARK_PRICE, "only perpetuals have a mark price")
+        return self._marks(sym)
+
+    async def _marks(self, sym: Symbol) -> AsyncIterator[MarkPrice]:
+        inst = await self.instrument(sym)
+        decode = msgspec.json.Decoder(_FTickerFeed).decode
+
+        def convert(raw: bytes) -> list[MarkPrice]:
+            msg = decode(raw)
+            if msg.markPrice is None:
+                return []
+            return [MarkPrice(sym, msg.markPrice, msg.index, msg.time or self.clock.now_ms())]
+
+        stream = self._public("futures", f"ticker:{inst.native_id}", convert)
+        async with contextlib.aclosing(stream):
+            async for mark in stream:
+                yield mark
+
+    # ------------------------------------------------------------------ private streams
+
+    def _private_venues(self, kind: MarketKind | None) -> list[Venue]:
+        if self.credentials is None:
+            raise ConfigurationError("kraken private streams need api_key/secret")
+        if kind is MarketKind.INVERSE:
+            raise NotSupportedError(self.name, "inverse", "inverse futures are not supported")
+        venues = [v for v in Venue if kind is None or _KIND[v] is kind]
+        if not self.urls.get("spot_rest"):
+            venues = [v for v in venues if v is not Venue.SPOT]
+        return venues
+
+    async def _private(
+        self, venue: Venue, channel: str, convert: Callable[[bytes], Sequence[T]]
+    ) -> AsyncGenerator[T | Gap, None]:
+        await self.load_instruments()
+        name = "spot_private" if venue is Venue.SPOT else "futures_private"
+        sub = await self._session(name).subscribe(channel, overflow=Overflow.RAISE)
+        pushes = recovery.private_pushes(sub, lambda raw: list(convert(raw)), self.log)
+        async with contextlib.aclosing(pushes):
+            async for push in pushes:
+                yield push
+
+    def _spot_executions(self) -> Callable[[bytes], list[tuple[Order | None, Fill | None]]]:
+        decode = msgspec.json.Decoder(w.ExecutionsWire).decode
+        states: dict[str, w.ExecWire] = {}
+
+        def convert(raw: bytes) -> list[tuple[Order | None, Fill | None]]:
+            out: list[tuple[Order | None, Fill | None]] = []
+            for event in decode(raw).data:
+                state = w.merge_exec(states.get(event.order_id), event)
+                sym = self._spot_symbol(state.symbol or "")
+                if sym is None:
+                    continue
+                order = w.exec_order(state, sym)
+                if order is not None and not order.status.is_open:
+                    states.pop(event.order_id, None)
+                else:
+                    states[event.order_id] = msgspec.structs.replace(
+                        state,
+                        exec_type=None,
+                        exec_id=None,
+                        last_qty=None,
+                        last_price=None,
+                        fees=None,
+                        liquidity_ind=None,
+                    )
+                out.append((order, w.exec_fill(state, sym)))
+            return out
+
+        return convert
+
+    def _futures_orders(self) -> Callable[[bytes], list[Order]]:
+        decode = msgspec.json.Decoder(w.FWsOpenOrdersWire).decode
+        known: dict[str, Order] = {}
+
+        def convert(raw: bytes) -> list[Order]:
+            msg = decode(raw)
+            out = []
+            for item in msg.orders or ([msg.order] if msg.order else []):
+                sym = self._futures_symbol(item.instrument)
+                if sym is None:
+                    continue
+                status = None
+                if msg.is_cancel:
+                    status = (
+                        OrderStatus.FILLED if msg.reason == "full_fill" else OrderStatus.CANCELED
+                    )
+                order = w.fws_order(item, sym, status)
+                if order.status.is_open:
+                    known[order.order_id] = order
+                else:
+                    known.pop(order.order_id, None)
+                out.append(order)
+            if msg.is_cancel and msg.order is None and msg.order_id is not None:
+                before = known.pop(msg.order_id, None)
+                if before is not None:
+                    filled = msg.reason == "full_fill"
+                    out.append(
+                        msgspec.structs.replace(
+                            before,
+                            status=OrderStatus.FILLED if filled else OrderStatus.CANCELED,
+                            filled_quantity=before.quantity if filled else before.filled_quantity,
+                            updated_at=self.clock.now_ms(),
+                        )
+                    )
+            return out
+
+        return convert
+
+    def stream_orders(self, kind: MarketKind | None = None) -> AsyncIterator[Order]:
+        def streams(venue: Venue) -> AsyncIterator[Order]:
+            if venue is Venue.SPOT:
+                executions = self._spot_executions()
+                pushes = self._private(
+                    venue, "executions", lambda raw: [o for o, _ in executions(raw) if o]
+                )
+                reader = lambda: self._spot_open(None)  # noqa: E731
+            else:
+                convert_orders = self._futures_orders()
+                pushes = self._private(venue, "open_orders", convert_orders)
+                reader = lambda: self._futures_open(None)  # noqa: E731
+            return recovery.orders_across_gaps(self, pushes, _KIND[venue], open_orders=reader)
+
+        return merge(*(streams(v) for v in self._private_venues(kind)))
+
+    def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
+        def streams(venue: Venue) -> AsyncIterator[Fill]:
+            if venue is Venue.SPOT:
+                executions = self._spot_executions()
+                pushes = self._private(
+                    venue, "executions", lambda raw: [f for _, f in executions(raw) if f]
+                )
+                reader = lambda: self._spot_open(None)  # noqa: E731
+            else:
+                decode = msgspec.json.Decoder(w.FWsFillsWire).decode
+
+                def convert(raw: bytes) -> list[Fill]:
+                    msg = decode(raw)
+                    if msg.feed == "fills_snapshot":
+                        return []  # history, not new fills
+                    out = []
+                    for f in msg.fills:
+                        sym = self._futures_symbol(f.instrument)
+                        if sym is not None:
+                            out.append(w.fws_fill(f, sym))
+                    return out
+
+                pushes = self._private(venue, "fills", convert)
+                reader = lambda: self._futures_open(None)  # noqa: E731
+            return recovery.fills_across_gaps(self, pushes, _KIND[venue], open_orders=reader)
+
+        return merge(*(streams(v) for v in self._private_venues(kind)))
+
+    def stream_balances(self, kind: MarketKind | None = None) -> AsyncIterator[Balance]:
+        """Spot ``balances`` pushes carry totals only, so each push is followed by a
+        ``BalanceEx`` read of the assets it names (exact free/locked). Futures: the
+        ``balances`` feed's multi-collateral wallet."""
+
+        def streams(venue: Venue) -> AsyncIterator[Balance]:
+            if venue is Venue.SPOT:
+                return recovery.balances_across_gaps(self, self._spot_balance_pushes(), "spot")
+            decode = msgspec.json.Decoder(w.FWsBalancesWire).decode
+
+            def convert(raw: bytes) -> list[Balance]:
+                flex = decode(raw).flex_futures
+                if flex is None:
+                    return []
+                return w.flex_balances(w.FlexAccountWire(currencies=flex.currencies))
+
+            pushes = self._private(venue, "balances", convert)
+            return recovery.balances_across_gaps(self, pushes, "futures")
+
+        return merge(*(streams(v) for v in self._private_venues(kind)))
+
+    async def _spot_balance_pushes(self) -> AsyncGenerator[Balance | Gap, None]:
+        decode = msgspec.json.Decoder(w.WsBalancesWire).decode
+        pushes = self._private(
+            Venue.SPOT, "balances", lambda raw: [self._asset(b.asset) for b in decode(raw).data]
+        )
+        async with contextlib.aclosing(pushes):
+            async for item in pushes:
+                if isinstance(item, Gap):
+                    yield item
+                    continue
+                for balance in await self.get_balances("spot"):
+                    if balance.asset == item:
+                        yield balance
+
+    def stream_positions(self) -> AsyncIterator[Position]:
+        self._private_venues(MarketKind.LINEAR)
+        decode = msgspec.json.Decoder(w.FWsPositionsWire).decode
+
+        def convert(raw: bytes) -> list[Position]:
+            msg = decode(raw)
+            out = []
+            for p in msg.positions:
+                sym = self._futures_symbol(p.instrument)
+                if sym is not None:
+                    out.append(w.fws_position(p, sym, msg.timestamp or self.clock.now_ms()))
+            return out
+
+        pushes = self._private(Venue.FUTURES, "open_positions", convert)
+        return recovery.positions_across_gaps(self, pushes)
+
+
+class _FTickerFeed(msgspec.Struct, kw_only=True):
+    markPrice: Decimal | None = None  # noqa: N815
+    index: Decimal | None = None
+    time: int | None = None
+
+
+_JSON = msgspec.json.Encoder(decimal_format="number")  # batchorder sizes and prices are numbers
