@@ -31,6 +31,7 @@ from lotusx.sim.dialects.kraken.http_spot import SpotServer
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import TIERS, KrakenLimits
 from lotusx.sim.dialects.kraken.markets import FUTURES, SPOT, kraken_markets
+from lotusx.sim.dialects.kraken.ws_spot import SpotStreams
 from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import Fill, Order
 
@@ -114,7 +115,10 @@ class KrakenDialect(Dialect):
         engine.accountant = KrakenSpotAccountant(core.ledger, SPOT, core.specs[SPOT])
         core.tick_hooks.append(lambda now: rest_spot_trade.expire_gtd(engine, now))
         host = options.host
+        spot_ws = SpotStreams(core, spot.app, tokens, self.ids)
         spot_port = await self._serve(spot.app, host, options.port)
+        spot_ws.start()
+        self.hubs.append(spot_ws)
         futures = FuturesServer(core, self.ids, keys, limits, fail_timeout)
         futures.add(
             rest_futures_market.routes()

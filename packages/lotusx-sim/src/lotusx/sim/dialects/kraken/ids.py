@@ -9,7 +9,7 @@ import uuid
 NS = uuid.UUID("6b1f0d2e-4c8a-4f7e-9a51-2d3c4b5a6f70")
 
 
-def _txid(prefix: str, label: str) -> str:
+def txid(prefix: str, label: str) -> str:
     raw = base64.b32encode(hashlib.sha256(label.encode()).digest()).decode()
     body = prefix + raw[:16]
     return f"{body[:6]}-{body[6:11]}-{body[11:17]}"
@@ -22,9 +22,9 @@ class Ids:
         self._orders: dict[str, int] = {}
 
     def spot_order(self, order_id: int) -> str:
-        txid = _txid("O", f"order:{order_id}")
-        self._orders[txid] = order_id
-        return txid
+        wire = txid("O", f"order:{order_id}")
+        self._orders[wire] = order_id
+        return wire
 
     def futures_order(self, order_id: int) -> str:
         wire = str(uuid.uuid5(NS, f"order:{order_id}"))
@@ -36,7 +36,7 @@ class Ids:
 
     @staticmethod
     def spot_trade(symbol: str, trade_id: int, order_id: int) -> str:
-        return _txid("T", f"trade:{symbol}:{trade_id}:{order_id}")
+        return txid("T", f"trade:{symbol}:{trade_id}:{order_id}")
 
     @staticmethod
     def futures_fill(symbol: str, trade_id: int, order_id: int) -> str:
