@@ -33,8 +33,8 @@ from lotusx.sim import Venue
 
 Side = list[tuple[Decimal, Decimal]]
 
-# Coinbase joins once its fault tables (REST bodies, quota burst, private gaps) are written.
-NOT_YET = {"coinbase"}
+# Coinbase and Kraken join once their fault tables (REST bodies, quota burst, private gaps) exist.
+NOT_YET = {"coinbase", "kraken"}
 EXCHANGES = sorted(set(Venue.available()) & set(connectors_available()) - NOT_YET)
 
 # Faults a venue's wire protocol cannot express (the simulator's switch is a no-op there).
