@@ -1127,16 +1127,33 @@ class KrakenConnector(Connector):
         network: str | None = None,
         tag: str | None = None,
     ) -> Withdrawal:
-        """Kraken withdraws only to addresses registered on the account, named by a key:
-        ``address`` is that withdrawal key's name (its network is the key's)."""
-        params = {"asset": self._native_asset(asset), "key": address, "amount": amount}
+        """Kraken withdraws only to addresses registered on the account, each under a key name.
+        ``address`` is looked up in ``WithdrawAddresses`` (by address, or by key name) and the
+        withdrawal is sent to its key, with the address for Kraken to confirm; ``network`` and
+        ``tag``, when given, must match the registered entry's method and tag."""
+        native = self._native_asset(asset)
+        entries = await self._spot(
+            ep.WITHDRAW_ADDRESSES, list[w.WithdrawAddressWire], {"asset": native}
+        )
+        entry = next((e for e in entries if address in (e.address, e.key)), None)
+        if entry is None:
+            raise InvalidOrderError(
+                asset, "address", f"{address!r} is not a registered {asset} withdrawal address"
+            )
+        if network is not None and entry.method and network.lower() not in entry.method.lower():
+            raise InvalidOrderError(
+                asset, "network", f"{address!r} is registered for {entry.method!r}, not {network!r}"
+            )
+        if tag is not None and tag not in (entry.tag, entry.memo):
+            raise InvalidOrderError(asset, "tag", f"{address!r} is registered with another tag")
+        params = {"asset": native, "key": entry.key, "address": entry.address, "amount": amount}
         answer = await self._spot(ep.WITHDRAW, w.RefIdWire, params)
         return Withdrawal(
             answer.refid,
             asset,
             amount,
-            address,
-            network,
+            entry.address,
+            entry.method or network,
             None,
             TransferStatus.PENDING,
             None,
@@ -1622,18 +1639,28 @@ class KrakenConnector(Connector):
         return merge(*(streams(v) for v in self._private_venues(kind)))
 
     async def _spot_balance_pushes(self) -> AsyncGenerator[Balance | Gap, None]:
+        """Each pushed spot total (exact, as pushed) with the amount on hold for open orders
+        read from ``BalanceEx`` (the push does not carry it)."""
         decode = msgspec.json.Decoder(w.WsBalancesWire).decode
-        pushes = self._private(
-            Venue.SPOT, "balances", lambda raw: [self._asset(b.asset) for b in decode(raw).data]
-        )
+
+        def convert(raw: bytes) -> list[tuple[str, Decimal]]:
+            out = []
+            for item in decode(raw).data:
+                total = item.spot_total()
+                if total is not None:
+                    out.append((self._asset(item.asset), total))
+            return out
+
+        pushes = self._private(Venue.SPOT, "balances", convert)
         async with contextlib.aclosing(pushes):
             async for item in pushes:
                 if isinstance(item, Gap):
                     yield item
                     continue
-                for balance in await self.get_balances("spot"):
-                    if balance.asset == item:
-                        yield balance
+                asset, total = item
+                held = {b.asset: b.locked for b in await self.get_balances("spot")}
+                hold = min(held.get(asset, Decimal(0)), total)
+                yield Balance(asset, total - hold, hold, "spot")
 
     def stream_positions(self) -> AsyncIterator[Position]:
         self._private_venues(MarketKind.LINEAR)

@@ -406,6 +406,16 @@ class RefIdWire(Struct, kw_only=True):
     refid: str
 
 
+class WithdrawAddressWire(Struct, kw_only=True):
+    address: str
+    asset: str = ""
+    method: str = ""
+    key: str
+    tag: str | None = None
+    memo: str | None = None
+    verified: bool = True
+
+
 class FundingStatusWire(Struct, kw_only=True):
     method: str = ""
     asset: str
@@ -1178,8 +1188,27 @@ def exec_fill(state: ExecWire, sym: Symbol) -> Fill | None:
     )
 
 
+class WsWalletWire(Struct, kw_only=True):
+    type: str
+    balance: Decimal
+
+
 class WsBalanceItemWire(Struct, kw_only=True):
+    """A ``balances`` item: snapshot entries list ``wallets``; updates name ``wallet_type``."""
+
     asset: str
+    balance: Decimal | None = None
+    wallet_type: str | None = None
+    wallets: list[WsWalletWire] | None = None
+
+    def spot_total(self) -> Decimal | None:
+        """The spot wallet's balance this item reports (None when it is about another)."""
+        if self.wallets is not None:
+            spot = [wl.balance for wl in self.wallets if wl.type == "spot"]
+            return sum(spot, ZERO) if spot else None
+        if self.wallet_type not in (None, "spot"):
+            return None
+        return self.balance
 
 
 class WsBalancesWire(Struct, kw_only=True):
