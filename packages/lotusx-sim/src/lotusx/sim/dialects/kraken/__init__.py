@@ -31,6 +31,7 @@ from lotusx.sim.dialects.kraken.http_spot import SpotServer
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import TIERS, KrakenLimits
 from lotusx.sim.dialects.kraken.markets import FUTURES, SPOT, kraken_markets
+from lotusx.sim.dialects.kraken.ws_futures import FuturesStreams
 from lotusx.sim.dialects.kraken.ws_spot import SpotStreams
 from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import Fill, Order
@@ -49,7 +50,7 @@ class KrakenDialect(Dialect):
     def __init__(self) -> None:
         self.ids = Ids()
         self.runners: list[web.AppRunner] = []
-        self.hubs: list[Any] = []
+        self.hubs: list[SpotStreams | FuturesStreams] = []
 
     def markets(self) -> list[MarketSpec]:
         return kraken_markets()
@@ -125,7 +126,12 @@ class KrakenDialect(Dialect):
             + rest_futures_trade.routes()
             + rest_futures_account.routes()
         )
+        fut_ws = FuturesStreams(
+            core, futures.app, keys, self.ids, float(extra.get("futures_idle_timeout", 60.0))
+        )
         fut_port = await self._serve(futures.app, host, options.port + 1 if options.port else 0)
+        fut_ws.start()
+        self.hubs.append(fut_ws)
         return {
             "spot_rest": f"http://{host}:{spot_port}",
             "spot_ws": f"ws://{host}:{spot_port}/v2",
