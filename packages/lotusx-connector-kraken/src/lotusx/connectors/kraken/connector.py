@@ -250,6 +250,8 @@ class KrakenConnector(Connector):
     async def _resolve(self, symbol: SymbolLike) -> tuple[Instrument, Venue]:
         sym = as_symbol(symbol)
         venue = self._venue_of(sym)
+        if venue is Venue.SPOT:
+            self._need_spot(str(sym))
         return await self.instrument(sym), venue
 
     def _only_futures(self, sym: Symbol, capability: Capability, what: str) -> None:

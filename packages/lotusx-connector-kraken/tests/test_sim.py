@@ -1,0 +1,125 @@
+"""Connector behaviour against the simulated Kraken venue (skipped without lotusx-sim's dialect)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from lotusx.connectors.kraken import KrakenConnector
+from lotusx.connectors.kraken.signer import NonceSource, SpotSigner
+from lotusx.core.errors import ConfigurationError, InvalidOrderError, NotSupportedError
+from lotusx.core.transport.signing import Credentials
+from lotusx.core.types import (
+    MarketKind,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+    TimeInForce,
+)
+
+SPOT = Symbol("BTC", "USD")
+PERP = Symbol("BTC", "USD", "USD")
+
+
+class _StaleFirst(NonceSource):
+    """Hands out one nonce far in the past, then behaves."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stale = True
+
+    def next(self) -> int:
+        if self.stale:
+            self.stale = False
+            return 1
+        return super().next()
+
+
+async def test_instruments_map_both_platforms(ex: KrakenConnector) -> None:
+    instruments = await ex.load_instruments()
+    spot, perp = instruments[SPOT], instruments[PERP]
+    assert spot.native_id == "XXBTZUSD"
+    assert perp.native_id == "PF_XBTUSD"
+    assert ex.instrument_by_native(MarketKind.SPOT, "XXBTZUSD").symbol == SPOT
+
+
+async def test_refused_nonce_is_signed_again_and_resent(ex: KrakenConnector, venue: Any) -> None:
+    await ex.load_instruments()
+    # A nonce the key already used: Kraken refuses it before doing anything.
+    await ex.get_balances("spot")
+    source = _StaleFirst()
+    ex.rest.signer = SpotSigner(Credentials(venue.api_key, venue.secret), source)
+    balances = await ex.get_balances("spot")
+    assert not source.stale
+    assert any(b.asset == "USD" for b in balances)
+
+
+async def test_fok_is_refused_on_futures_and_passed_on_for_spot(ex: KrakenConnector) -> None:
+    inst = await ex.instrument(PERP)
+    book = await ex.get_orderbook(PERP, 1)
+    with pytest.raises(InvalidOrderError, match="fill-or-kill"):
+        await ex.place_order(
+            OrderRequest(
+                PERP,
+                Side.BUY,
+                OrderType.LIMIT,
+                inst.min_quantity,
+                book.bids[0].price,
+                TimeInForce.FOK,
+            )
+        )
+    # Spot: Kraken added FOK to AddOrder's timeinforce in May 2026 (changelog); it is sent as is.
+    spot = await ex.instrument(SPOT)
+    request = OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, Decimal(1), Decimal(1), TimeInForce.FOK)
+    assert ex._spot_order_params(request, spot, "c")["timeinforce"] == "FOK"
+
+
+async def test_futures_fee_rates_and_candles_refuse_clearly(ex: KrakenConnector) -> None:
+    with pytest.raises(NotSupportedError, match="futures"):
+        await ex.get_fee_rates(PERP)
+    with pytest.raises(NotSupportedError, match="futures"):
+        await ex.get_candles(PERP)
+    fee = await ex.get_fee_rates(SPOT)
+    assert 0 <= fee.maker <= fee.taker < 1
+
+
+async def test_spot_cancel_all_only_touches_the_pair(ex: KrakenConnector) -> None:
+    await ex.load_instruments()
+    inst = await ex.instrument(SPOT)
+    book = await ex.get_orderbook(SPOT, 1)
+    price = inst.round_price(book.bids[0].price * Decimal("0.9"), Side.BUY)
+    qty = inst.min_quantity
+    if inst.min_notional:
+        qty = max(qty, inst.round_quantity(inst.min_notional / price * 2) + inst.lot_size)
+    for n in range(2):
+        await ex.place_order(
+            OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, qty, price, client_order_id=f"cxa{n}")
+        )
+    assert len(await ex.get_open_orders(SPOT)) == 2
+    await ex.cancel_all(SPOT)
+    assert await ex.get_open_orders(SPOT) == []
+    done = await ex.get_order(SPOT, client_order_id="cxa0")
+    assert done.status is OrderStatus.CANCELED
+
+
+async def test_futures_funding_and_transfer_back(ex: KrakenConnector, venue: Any) -> None:
+    funding = await ex.get_funding_rate(PERP)
+    assert funding.rate.is_finite()
+    assert funding.next_funding_time == funding.funding_time + 3_600_000
+    before = venue.view.balances("spot")["USD"].free
+    await ex.internal_transfer("USD", Decimal(25), "spot", "futures")
+    await ex.internal_transfer("USD", Decimal(10), "futures", "spot")
+    assert venue.view.balances("spot")["USD"].free == before - Decimal(15)
+    with pytest.raises(ConfigurationError):
+        await ex.internal_transfer("USD", Decimal(1), "spot", "margin")
+
+
+async def test_testnet_has_no_spot() -> None:
+    connector = KrakenConnector(testnet=True)
+    assert connector.urls["futures_rest"] == "https://demo-futures.kraken.com"
+    with pytest.raises(ConfigurationError, match="no sandbox"):
+        await connector.get_orderbook(SPOT)
