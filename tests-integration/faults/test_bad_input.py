@@ -111,7 +111,8 @@ class Proxy:
             request.method,
             self.upstream + request.raw_path,
             data=await request.read(),
-            headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+            # Host kept as the client sent it: Coinbase's JWT names the host it was signed for.
+            headers=dict(request.headers),
         ) as answer:
             payload = await answer.read()
             self.answered[(request.method, request.path)] = payload
@@ -211,9 +212,12 @@ def mutated(
     enum_field: str | None,
     inner: tuple[Any, ...] = (),
     levels: tuple[str, str] = ("bids", "asks"),
+    deep: tuple[tuple[str, ...], ...] = (),
 ) -> bytes:
     """A mutation of ``template``; structural ones apply to the object at ``inner`` (the payload
-    inside an OKX / Bybit envelope), truncation and garbage to the whole body."""
+    inside an OKX / Bybit / Coinbase envelope), truncation and garbage to the whole body.
+    ``deep``: paths of numeric fields nested further (Coinbase's order sizes and prices live in
+    ``order_configuration``), mutated as numbers too."""
     outer = json.loads(json.dumps(template))
     body = outer
     for step in inner:
@@ -233,13 +237,26 @@ def mutated(
     elif kind == "retype":
         body[key] = draw(JSON_SCALAR | st.lists(JSON_SCALAR, max_size=2))
     elif kind == "number":
-        numeric = [k for k in keys if isinstance(body[k], (str, int)) and k != enum_field]
-        body[draw(st.sampled_from(numeric))] = draw(NUMERIC_TEXT | st.integers(10**18, 10**40))
+        numeric: list[Any] = [
+            k for k in keys if isinstance(body[k], (str, int)) and k != enum_field
+        ]
+        at = draw(st.sampled_from(numeric + [p for p in deep if _at(body, p) is not None]))
+        holder, name = (body, at) if isinstance(at, str) else (_at(body, at[:-1]), at[-1])
+        holder[name] = draw(NUMERIC_TEXT | st.integers(10**18, 10**40))
     elif kind == "enum" and enum_field is not None:
         body[enum_field] = draw(st.sampled_from(["WEIRD", "", "new", "Filled", "CANCELLED"]))
     elif kind == "level" and isinstance(body.get(levels[0]), list) and body[levels[0]]:
         side = draw(st.sampled_from(list(levels)))
         i = draw(st.integers(0, len(body[side]) - 1))
+        if isinstance(body[side][i], dict):  # Coinbase: {"price", "size"} objects
+            level = dict(body[side][i])
+            field = draw(st.sampled_from(sorted(level)))
+            if draw(st.booleans()):
+                del level[field]
+            else:
+                level[field] = draw(NUMERIC_TEXT | JSON_SCALAR)
+            body[side][i] = level
+            return json.dumps(outer).encode()
         body[side][i] = draw(
             st.lists(NUMERIC_TEXT | JSON_SCALAR, min_size=0, max_size=3)
             | st.tuples(NUMERIC_TEXT, NUMERIC_TEXT).map(list)
@@ -275,7 +292,15 @@ BOOKS: dict[str, tuple[str, tuple[Any, ...], tuple[str, str], Callable[[Any], in
     "okx": ("/api/v5/market/books", ("data", 0), ("bids", "asks"), _okx_seq),
     "bybit": ("/v5/market/orderbook", ("result",), ("b", "a"),  # u and seq required; seq kept
               lambda p: p.get("seq") if type(p.get("u")) is type(p.get("seq")) is int else None),
+    # Coinbase (with keys): the pricebook has {"price", "size"} levels and no update id.
+    "coinbase": ("/api/v3/brokerage/product_book", ("pricebook",), ("bids", "asks"),
+                 lambda p: 0),
 }  # fmt: skip
+# The REST books that carry no update id of the venue's book (OKX: a seqId of its own).
+NO_UPDATE_ID = {"okx", "coinbase"}
+# Where the template body is fetched when the connector's route needs a signed request: the
+# public twin answers the same body (Coinbase's /market/product_book).
+TEMPLATE_PATH = {"/api/v3/brokerage/product_book": "/api/v3/brokerage/market/product_book"}
 
 
 def _strict_levels(payload: Any, keys: tuple[str, str], depth: int) -> list[Any] | None:
@@ -286,6 +311,8 @@ def _strict_levels(payload: Any, keys: tuple[str, str], depth: int) -> list[Any]
             return None
         parsed = []
         for level in levels:
+            if isinstance(level, dict):  # Coinbase: {"price": ..., "size": ...}
+                level = [level.get("price"), level.get("size")]
             # OKX levels carry 4 fields (price, size, "0", order count), the others 2.
             if not (isinstance(level, list) and len(level) in (2, 4)):
                 return None
@@ -329,7 +356,7 @@ def test_malformed_depth_bodies(world: tuple[LoopThread, World], request: Any) -
     # The session survived: a real call through the same connector still works.
     book = loop.run(w.connector.get_orderbook(w.spot, depth=5))
     assert book.bids and book.asks
-    if w.exchange != "okx":  # OKX's REST book carries no update id of the venue's book
+    if w.exchange not in NO_UPDATE_ID:
         assert book.sequence == w.venue.view.book(w.native).update_id
 
 
@@ -338,7 +365,9 @@ async def _real_depth(w: World, path: str) -> dict[str, Any]:
         "binance": {"symbol": w.native, "limit": "5"},
         "okx": {"instId": w.native, "sz": "5"},
         "bybit": {"category": "spot", "symbol": w.native, "limit": "5"},
+        "coinbase": {"product_id": w.native, "limit": "5"},
     }[w.exchange]
+    path = TEMPLATE_PATH.get(path, path)
     async with (
         aiohttp.ClientSession() as s,
         s.get(f"{w.venue.urls[w.rest_key]}{path}", params=params) as r,
@@ -347,12 +376,17 @@ async def _real_depth(w: World, path: str) -> dict[str, Any]:
         return body
 
 
+Key = str | tuple[str, ...]  # a field of the order object, or its path in nested objects
+
+
 class OrderTable(NamedTuple):
     """Where an exchange's order query lives and how to read its answer strictly."""
 
-    paths: tuple[str, ...]  # every route get_order may ask (all get the same mutated body)
+    # Every route get_order may ask (all get the same mutated body); ``{order_id}`` is the id
+    # of the order the test placed (Coinbase names the order in the path).
+    paths: tuple[str, ...]
     inner: tuple[Any, ...]  # the order object inside the envelope
-    fields: tuple[str, str, str, str, str]  # id, price, quantity, filled, status
+    fields: tuple[Key, Key, Key, Key, Key]  # id, price, quantity, filled, status
     statuses: frozenset[str]
 
 
@@ -369,24 +403,34 @@ ORDERS: dict[str, OrderTable] = {
                         frozenset({"New", "PartiallyFilled", "Filled", "Cancelled", "Rejected",
                                    "PartiallyFilledCanceled", "Untriggered", "Triggered",
                                    "Deactivated"})),
+    # A resting GTC limit order: its size and price live in order_configuration.
+    "coinbase": OrderTable(("/api/v3/brokerage/orders/historical/{order_id}",), ("order",),
+                           ("order_id",
+                            ("order_configuration", "limit_limit_gtc", "limit_price"),
+                            ("order_configuration", "limit_limit_gtc", "base_size"),
+                            "filled_size", "status"),
+                           frozenset({"PENDING", "QUEUED", "OPEN", "CANCEL_QUEUED", "FILLED",
+                                      "CANCELLED", "EXPIRED", "FAILED"})),
 }  # fmt: skip
 
 CLIENT_ID = "badin1"  # letters and digits: valid on every exchange
 
 
-async def _real_order(w: World, table: OrderTable) -> dict[str, Any]:
-    """Place a resting order, query it once through the proxy: the venue's own answer."""
+async def _real_order(w: World, table: OrderTable) -> tuple[dict[str, Any], list[str]]:
+    """Place a resting order, query it once through the proxy: the venue's own answer, and the
+    routes of that order's query."""
     from lotusx.core.testing import Target
 
     target = Target(w.connector, w.venue, w.spot, None)
-    await w.connector.place_order(await target.resting_buy(w.spot, CLIENT_ID))
+    placed = await w.connector.place_order(await target.resting_buy(w.spot, CLIENT_ID))
     await w.connector.get_order(w.spot, client_order_id=CLIENT_ID)
     assert w.proxy is not None
-    body: dict[str, Any] = json.loads(w.proxy.answered[("GET", table.paths[0])])
-    return body
+    paths = [p.replace("{order_id}", placed.order_id) for p in table.paths]
+    body: dict[str, Any] = json.loads(w.proxy.answered[("GET", paths[0])])
+    return body, paths
 
 
-def _inside(payload: Any, inner: tuple[Any, ...]) -> Any:
+def _at(payload: Any, inner: tuple[Any, ...]) -> Any:
     for step in inner:
         if (isinstance(payload, dict) and isinstance(step, str) and step in payload) or (
             isinstance(payload, list) and isinstance(step, int) and len(payload) > step
@@ -397,16 +441,43 @@ def _inside(payload: Any, inner: tuple[Any, ...]) -> Any:
     return payload
 
 
+class Row(dict[str, Any]):
+    """An order object whose fields may also be named by their path (a tuple of keys) in the
+    objects nested in it (Coinbase's ``order_configuration``)."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if isinstance(key, tuple):
+            found = _at(self, key)
+            return default if found is None else found
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple):
+            found = _at(self, key)
+            if found is None:
+                raise KeyError(key)
+            return found
+        return super().__getitem__(key)
+
+
+def _inside(payload: Any, inner: tuple[Any, ...]) -> Any:
+    """The object at ``inner``; an order object as a `Row`."""
+    found = _at(payload, inner)
+    return Row(found) if isinstance(found, dict) else found
+
+
 def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
     loop, w = world
     assert w.proxy is not None
     table = ORDERS[w.exchange]
     id_key, price_key, qty_key, filled_key, status_key = table.fields
-    template = loop.run(_real_order(w, table))
+    template, paths = loop.run(_real_order(w, table))
+    table = table._replace(paths=tuple(paths))
     statuses = {s.value for s in OrderStatus}
+    deep = tuple(k for k in table.fields if not isinstance(k, str))
 
     @SETTINGS
-    @given(body=mutated(template, status_key, table.inner))
+    @given(body=mutated(template, status_key, table.inner, deep=deep))
     def check(body: bytes) -> None:
         assert w.proxy is not None
         for path in table.paths:
