@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -123,3 +124,47 @@ async def test_testnet_has_no_spot() -> None:
     assert connector.urls["futures_rest"] == "https://demo-futures.kraken.com"
     with pytest.raises(ConfigurationError, match="no sandbox"):
         await connector.get_orderbook(SPOT)
+
+
+async def _first(stream: Any, accept: Any, timeout: float = 10.0) -> Any:
+    async def scan() -> Any:
+        async for item in stream:
+            if accept(item):
+                return item
+        raise AssertionError("stream ended")
+
+    try:
+        return await asyncio.wait_for(scan(), timeout)
+    finally:
+        await stream.aclose()
+
+
+async def test_futures_book_stream_matches_rest(ex: KrakenConnector) -> None:
+    streamed = await _first(ex.stream_orderbook(PERP, depth=10), lambda b: True)
+    rest = await ex.get_orderbook(PERP, 10)
+    assert streamed.bids == rest.bids
+    assert streamed.asks == rest.asks
+    assert streamed.sequence >= 0  # the feed's seq
+
+
+async def test_futures_private_streams_follow_a_market_order(ex: KrakenConnector) -> None:
+    await ex.load_instruments()
+    inst = await ex.instrument(PERP)
+    request = OrderRequest(
+        PERP, Side.BUY, OrderType.MARKET, inst.min_quantity * 10, client_order_id="fstream1"
+    )
+    orders = ex.stream_orders(MarketKind.LINEAR)
+    fills = ex.stream_fills(MarketKind.LINEAR)
+    order_task = asyncio.create_task(
+        _first(orders, lambda o: o.client_order_id == "fstream1" and o.status is OrderStatus.FILLED)
+    )
+    fill_task = asyncio.create_task(_first(fills, lambda f: f.client_order_id == "fstream1"))
+    await asyncio.sleep(0.5)
+    placed = await ex.place_order(request)
+    assert placed.status is OrderStatus.FILLED
+    order, fill = await asyncio.gather(order_task, fill_task)
+    assert order.filled_quantity == request.quantity
+    assert fill.quantity == request.quantity and fill.fee_asset == "USD"
+    [position] = await ex.get_positions(PERP)
+    assert position.quantity == request.quantity
+    assert position.margin_mode.value == "cross"

@@ -871,14 +871,16 @@ class FPositionsWire(Struct, kw_only=True):
 
 
 def futures_position(
-    wire: FPositionWire, sym: Symbol, leverage: Decimal | None, mark: Decimal | None, now: int
+    wire: FPositionWire, sym: Symbol, preference: Decimal | None, mark: Decimal | None, now: int
 ) -> Position:
-    side = PositionSide.LONG if wire.side == "long" else PositionSide.SHORT
+    """``preference``: the symbol's ``leveragepreferences`` maximum (isolated margin) or None
+    (cross margin, leverage as ``maxFixedLeverage`` reports it)."""
     if wire.side not in ("long", "short"):
         raise unexpected(f"unknown position side {wire.side!r}")
+    side = PositionSide.LONG if wire.side == "long" else PositionSide.SHORT
     sign = 1 if side is PositionSide.LONG else -1
     pnl = (mark - wire.price) * wire.size * sign if mark is not None else ZERO
-    fixed = wire.maxFixedLeverage or leverage
+    leverage = preference if preference is not None else wire.maxFixedLeverage
     return Position(
         symbol=sym,
         side=side,
@@ -886,8 +888,8 @@ def futures_position(
         entry_price=wire.price,
         mark_price=mark,
         unrealized_pnl=pnl,
-        leverage=fixed if fixed is not None else ZERO,
-        margin_mode=MarginMode.ISOLATED if fixed is not None else MarginMode.CROSS,
+        leverage=leverage if leverage is not None else ZERO,
+        margin_mode=MarginMode.ISOLATED if preference is not None else MarginMode.CROSS,
         margin=None,
         liquidation_price=None,
         timestamp=_f_time(wire.fillTime) or now,
