@@ -96,8 +96,10 @@ def test_demo_shows_books_from_the_venue(demo_run: DemoRun) -> None:
 
 
 SIMULATED = set(available()) & set(Venue.available())
-# Venue-assigned order ids: integers (Binance, OKX), UUIDs (Bybit, Coinbase).
-ORDER_ID = re.compile(r"\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# Venue-assigned order ids: integers (Binance, OKX), UUIDs (Bybit, Coinbase), Kraken's txids.
+ORDER_ID = re.compile(
+    r"\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Z0-9]{6}-[A-Z0-9]{5}-[A-Z0-9]{6}"
+)
 
 
 def test_demo_order_round_trip_succeeds(demo_run: DemoRun) -> None:
