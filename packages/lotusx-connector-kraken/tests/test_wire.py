@@ -172,3 +172,34 @@ def test_leverage_brackets_from_margin_levels() -> None:
     brackets = w.leverage_brackets(wire, sym)
     assert [b.max_leverage for b in brackets] == [Decimal(50), Decimal(25)]
     assert brackets[0].notional_cap == Decimal(500000)
+
+
+def test_futures_book_messages_keep_the_number_text() -> None:
+    delta = msgspec.json.decode(
+        b'{"feed":"book","product_id":"PI_XBTUSD","side":"sell","seq":30007489,'
+        b'"price":11741.5,"qty":10000.0,"timestamp":1565342713929}',
+        type=w.FWsBookWire,
+    )
+    assert (w.raw_text(delta.price), w.raw_text(delta.qty)) == ("11741.5", "10000.0")
+    assert delta.seq == 30007489 and delta.side == "sell"
+    snap = msgspec.json.decode(
+        b'{"feed":"book_snapshot","product_id":"PI_XBTUSD","timestamp":1612269825817,'
+        b'"seq":326072249,"tickSize":null,"bids":[{"price":34892.5,"qty":6385}],'
+        b'"asks":[{"price":34911.5,"qty":20598}]}',
+        type=w.FWsBookWire,
+    )
+    assert snap.price == w.NULL_RAW
+    assert [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in snap.bids] == [("34892.5", "6385")]
+
+
+def test_spot_v2_book_levels_keep_the_number_text() -> None:
+    message = msgspec.json.decode(
+        b'{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":'
+        b'45283.5,"qty":0.10000000}],"asks":[{"price":45285.2,"qty":0.00100000}],'
+        b'"checksum":3310070434}]}',
+        type=w.WsBookWire,
+    )
+    data = message.data[0]
+    assert w.ws_levels(data.bids) == [("45283.5", "0.10000000")]
+    assert w.ws_levels(data.asks) == [("45285.2", "0.00100000")]
+    assert data.checksum == 3310070434

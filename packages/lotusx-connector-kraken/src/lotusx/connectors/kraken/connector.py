@@ -1378,7 +1378,7 @@ class KrakenConnector(Connector):
                             message.seq,
                             timestamp=message.timestamp,
                         )
-                    elif message.price is None or message.qty is None or message.side is None:
+                    elif message.side is None or w.NULL_RAW in (message.price, message.qty):
                         result = sync.reset("malformed_event")
                     else:
                         level = [(w.raw_text(message.price), w.raw_text(message.qty))]

@@ -49,6 +49,7 @@ from lotusx.core.wire import WireCheck
 
 T = TypeVar("T")
 ZERO = Decimal(0)
+NULL_RAW = msgspec.Raw(b"null")
 _CHECK = WireCheck("kraken")
 unexpected = _CHECK.unexpected
 _lookup = _CHECK.lookup
@@ -1236,8 +1237,8 @@ class FWsBookWire(Struct, kw_only=True):
     bids: list[FWsLevelWire] = []
     asks: list[FWsLevelWire] = []
     side: str | None = None
-    price: msgspec.Raw | None = None
-    qty: msgspec.Raw | None = None
+    price: msgspec.Raw = NULL_RAW  # msgspec cannot decode ``Raw | None``: absent is ``null``
+    qty: msgspec.Raw = NULL_RAW
 
 
 def raw_text(raw: msgspec.Raw) -> str:
