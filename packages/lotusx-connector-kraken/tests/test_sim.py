@@ -168,3 +168,34 @@ async def test_futures_private_streams_follow_a_market_order(ex: KrakenConnector
     [position] = await ex.get_positions(PERP)
     assert position.quantity == request.quantity
     assert position.margin_mode.value == "cross"
+
+
+async def test_spot_batch_place_and_cancel(ex: KrakenConnector) -> None:
+    inst = await ex.instrument(SPOT)
+    book = await ex.get_orderbook(SPOT, 1)
+    price = inst.round_price(book.bids[0].price * Decimal("0.9"), Side.BUY)
+    qty = inst.min_quantity
+    if inst.min_notional:
+        qty = max(qty, inst.round_quantity(inst.min_notional / price * 2) + inst.lot_size)
+    requests = [
+        OrderRequest(
+            SPOT,
+            Side.BUY,
+            OrderType.LIMIT,
+            qty,
+            price - inst.tick_size * n,
+            client_order_id=f"sb{n}",
+        )
+        for n in range(3)
+    ]
+    placed = await ex.place_batch_orders(requests)
+    assert [o.client_order_id for o in placed if not isinstance(o, Exception)] == [
+        "sb0",
+        "sb1",
+        "sb2",
+    ]
+    ids = [o.order_id for o in placed if not isinstance(o, Exception)]
+    results = await ex.cancel_batch(SPOT, [*ids[:2], "OABCDE-FGHIJ-KLMNOP"])
+    assert [getattr(r, "status", None) for r in results[:2]] == [OrderStatus.CANCELED] * 2
+    assert isinstance(results[2], Exception)
+    assert [o.client_order_id for o in await ex.get_open_orders(SPOT)] == ["sb2"]

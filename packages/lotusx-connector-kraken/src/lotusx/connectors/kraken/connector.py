@@ -31,6 +31,7 @@ from lotusx.core.errors import (
     ExchangeError,
     ExchangeUnavailable,
     InvalidOrderError,
+    InvalidParameter,
     NotSupportedError,
     OrderNotFound,
     PostOnlyWouldTake,
@@ -488,6 +489,18 @@ class KrakenConnector(Connector):
             ep.QUERY_ORDERS, dict[str, w.SpotOrderWire], {"txid": ",".join(txids)}
         )
 
+    async def _query_known(self, txids: Sequence[str]) -> dict[str, w.SpotOrderWire]:
+        """`_query_spot` for ids that may include unknown ones (Kraken then refuses the whole
+        query): one by one after such a refusal, leaving the unknown ones out."""
+        try:
+            return await self._query_spot(txids)
+        except (OrderNotFound, InvalidParameter):
+            found: dict[str, w.SpotOrderWire] = {}
+            for txid in txids:
+                with contextlib.suppress(OrderNotFound, InvalidParameter):
+                    found.update(await self._query_spot([txid]))
+            return found
+
     def _spot_order(self, txid: str, wire: w.SpotOrderWire) -> Order | None:
         sym = self._spot_symbol(wire.descr.pair)
         return None if sym is None else w.spot_order(txid, wire, sym, self._tif.get(txid))
@@ -704,7 +717,7 @@ class KrakenConnector(Connector):
                     items.append(w.BatchItemWire(txid=order.order_id))
                 except OrderNotFound as exc:
                     items.append(w.BatchItemWire(error=str(exc.exchange_message)))
-            if all(i.txid is None for i in items):
+            if all(i.order_id is None for i in items):
                 raise OrderNotFound(
                     "no order of the batch", exchange=self.name, endpoint=ep.ADD_ORDER_BATCH.name
                 )
@@ -721,12 +734,13 @@ class KrakenConnector(Connector):
             raise w.unexpected(f"AddOrderBatch answered {len(items)} items for {len(requests)}")
         out: list[Order | ExchangeError] = []
         for item, request in zip(items, requests, strict=True):
-            if item.txid is None:
+            txid = item.order_id
+            if txid is None:
                 code = item.error or "EGeneral:Internal error"
                 out.append(self.rest.errors.build(code, code, ep.ADD_ORDER_BATCH.name))
                 continue
             try:
-                out.append(await self._spot_after_place(inst, item.txid, request.time_in_force))
+                out.append(await self._spot_after_place(inst, txid, request.time_in_force))
             except ExchangeError as exc:
                 out.append(exc)
         return out
@@ -846,12 +860,12 @@ class KrakenConnector(Connector):
                 except ExchangeError as exc:
                     out.append(exc)
             return out
-        known = await self._query_spot(list(order_ids))
+        known = await self._query_known(list(order_ids))
         for start in range(0, len(order_ids), ep.CANCEL_BATCH_MAX):
             chunk = [i for i in order_ids[start : start + ep.CANCEL_BATCH_MAX] if i in known]
             if chunk:
                 await self._spot(ep.CANCEL_ORDER_BATCH, w.CancelWire, {"orders": chunk})
-        after = await self._query_spot([i for i in order_ids if i in known])
+        after = await self._query_known([i for i in order_ids if i in known])
         results: list[Order | ExchangeError] = []
         for order_id in order_ids:
             wire = after.get(order_id)

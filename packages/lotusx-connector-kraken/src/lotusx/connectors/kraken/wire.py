@@ -336,8 +336,17 @@ class AddOrderWire(Struct, kw_only=True):
 
 
 class BatchItemWire(Struct, kw_only=True):
-    txid: str | None = None
+    """An ``AddOrderBatch`` item: documented with a string ``txid``; a one-element list (as
+    ``AddOrder`` answers) is accepted too."""
+
+    txid: str | list[str] | None = None
     error: str | None = None
+
+    @property
+    def order_id(self) -> str | None:
+        if isinstance(self.txid, list):
+            return self.txid[0] if len(self.txid) == 1 else None
+        return self.txid
 
 
 class AddOrderBatchWire(Struct, kw_only=True):
