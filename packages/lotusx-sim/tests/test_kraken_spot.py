@@ -286,3 +286,36 @@ async def test_faults_map_to_kraken_errors(kraken: RawKraken) -> None:
     kraken.venue.faults.rest_429()
     r = await kraken.public("Time")
     assert r.status == 429 and r.body["error"] == ["EGeneral:Too many requests"]
+
+
+@pytest.mark.parametrize(
+    ("side", "oflags", "fee_in"),
+    [
+        ("sell", None, "XXBT"),
+        ("sell", "fciq", "ZUSD"),
+        ("buy", None, "ZUSD"),
+        ("buy", "fcib", "XXBT"),
+    ],
+)
+async def test_fee_currency_follows_side_and_oflags(
+    kraken: RawKraken, side: str, oflags: str | None, fee_in: str
+) -> None:
+    before = (await kraken.private("Balance")).body["result"]
+    extra = {"oflags": oflags} if oflags else {}
+    r = await place(kraken, type=side, ordertype="market", volume="0.1", **extra)
+    (txid,) = r["result"]["txid"]
+    order = (await kraken.private("QueryOrders", {"txid": txid})).body["result"][txid]
+    assert ("fcib" in order["oflags"]) == (fee_in == "XXBT")
+    after = (await kraken.private("Balance")).body["result"]
+    cost, sign = D(order["cost"]), 1 if side == "buy" else -1
+    d_xbt = D(after["XXBT"]) - D(before["XXBT"])
+    d_usd = D(after["ZUSD"]) - D(before["ZUSD"])
+    if fee_in == "XXBT":
+        fee = D("0.1") * D("0.004")
+        assert d_xbt == sign * D("0.1") - fee
+        assert d_usd == (-sign * cost).quantize(D("0.0001"))
+    else:
+        assert d_xbt == sign * D("0.1")
+        assert d_usd == (-sign * cost - cost * D("0.004")).quantize(D("0.0001"))
+    both = await place(kraken, price="30000", oflags="fcib,fciq")
+    assert both["error"] == ["EGeneral:Invalid arguments:oflags"]

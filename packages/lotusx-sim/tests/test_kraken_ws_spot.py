@@ -285,6 +285,12 @@ async def test_private_executions_and_balances(quiet: RawKraken) -> None:
             kinds.append(row["exec_type"])
         assert kinds[:2] == ["pending_new", "new"]
         assert row["liquidity_ind"] == "t" and row["fees"][0]["asset"] == "USD"
+        done = await until(ws, lambda b: b.get("channel") == "executions")
+        assert (done["data"][0]["exec_type"], done["data"][0]["order_status"]) == (
+            "filled",
+            "filled",
+        )
+        assert done["data"][0]["cum_qty"] == D("0.01") and done["sequence"] == msg["sequence"] + 1
         bal = await until(
             ws, lambda b: b.get("channel") == "balances" and b["data"][0]["asset"] == "BTC"
         )

@@ -1,8 +1,8 @@
-"""Kraken spot settlement: fees in the quote currency (`fciq`, the documented default for buys).
+"""Kraken spot settlement: which currency pays the fee (AddOrder `oflags`).
 
-A buy holds `price × volume` plus the taker fee on it; each fill takes `price × qty + fee`
-out of the hold and credits the whole base quantity. Sells keep the shared rule (fee out of the
-quote received), so every spot fee on the wire is in USD.
+`fciq` (fee in quote) is the default when buying, `fcib` (fee in base) when selling; either
+flag overrides. A fee paid in the currency the order spends is held with the order (at the taker
+rate) and taken from that hold on each fill; a fee in the currency received comes out of it.
 """
 
 from __future__ import annotations
@@ -14,63 +14,143 @@ from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import ZERO, Fill, Order, OrderType, Side
 from lotusx.sim.settlement import FEE_QUANTUM, SpotAccountant
 
+BASE, QUOTE = "base", "quote"
+
+
+def default_fee_currency(side: Side) -> str:
+    return QUOTE if side is Side.BUY else BASE
+
 
 class KrakenSpotAccountant(SpotAccountant):
-    def _hold_fee(self, account: str, spec: MarketSpec, notional: Decimal) -> Decimal:
+    """`next_fee_currency` is set by the dialect just before a placement (None: the default)."""
+
+    next_fee_currency: str | None = None
+
+    def _fee_from_spent(self, order: Order) -> bool:
+        """True when the fee is paid in the currency the order spends (held with it)."""
+        cur = order.tags.get("fee") or default_fee_currency(order.side)
+        return (cur == QUOTE) == (order.side is Side.BUY)
+
+    def _hold_fee(self, account: str, spec: MarketSpec, amount: Decimal) -> Decimal:
         rates = self.ledger.fee_rates(account, self.market, (spec.maker_fee, spec.taker_fee))
-        return (notional * max(rates)).quantize(FEE_QUANTUM, ROUND_UP)
+        return (amount * max(rates)).quantize(FEE_QUANTUM, ROUND_UP)
+
+    def reserve(self, order: Order, est_cost: Decimal) -> None:
+        order.tags["fee"] = self.next_fee_currency or default_fee_currency(order.side)
+        super().reserve(order, est_cost)
 
     def _need(self, order: Order, price: Decimal | None, qty: Decimal, est: Decimal) -> Decimal:
         need = super()._need(order, price, qty, est)
-        if order.side is Side.SELL or order.quote_qty is not None:
+        if order.quote_qty is not None or not self._fee_from_spent(order):
             return need
         return need + self._hold_fee(order.account, self.specs[order.symbol], need)
 
     def settle(
         self, trade_id: int, taker: Order, maker: Order, price: Decimal, qty: Decimal, now: int
     ) -> tuple[Fill, Fill]:
-        buyer = taker if taker.side is Side.BUY else maker
         spec = self.specs[taker.symbol]
-        fee = self._fee(buyer.account, spec, buyer is maker, price * qty)
-        per_unit = buyer.price if buyer.type is OrderType.LIMIT and buyer.price else price
+        out: dict[int, Fill] = {}
+        for order in (taker, maker):
+            fee = self._fee(order.account, spec, order is maker, price * qty)
+            if order.side is Side.BUY:
+                fill = self._buy(order, order is maker, spec, price, qty, now, trade_id)
+            else:
+                fill = self._sell(order, order is maker, spec, price, qty, now, trade_id, fee)
+            out[order.order_id] = fill
+        return out[taker.order_id], out[maker.order_id]
+
+    def _buy(
+        self,
+        o: Order,
+        is_maker: bool,
+        spec: MarketSpec,
+        price: Decimal,
+        qty: Decimal,
+        now: int,
+        tid: int,
+    ) -> Fill:
+        led, acct, quote = self.ledger, o.account, price * qty
+        per_unit = o.price if o.type is OrderType.LIMIT and o.price else price
         held = per_unit * qty
-        used = (
-            held
-            if buyer.quote_qty is not None
-            else held + self._hold_fee(buyer.account, spec, held)
+        in_quote = self._fee_from_spent(o)
+        if in_quote and o.quote_qty is None:
+            held += self._hold_fee(acct, spec, held)
+        used = min(held, o.reserved)
+        o.reserved -= used
+        bal = led.balance(acct, self.wallet, spec.quote)
+        bal.locked -= used
+        bal.free += used - quote
+        if in_quote:
+            fee = self._fee(acct, spec, is_maker, quote)
+            bal.free -= fee
+            led.credit(Ledger.FEES, self.wallet, spec.quote, fee)
+            led.credit(acct, self.wallet, spec.base, qty)
+            return self._fill(o, spec, tid, price, qty, fee, spec.quote, is_maker, now)
+        fee = (qty * self._rate(acct, spec, is_maker)).quantize(FEE_QUANTUM)
+        led.credit(acct, self.wallet, spec.base, qty - fee)
+        led.credit(Ledger.FEES, self.wallet, spec.base, fee)
+        return self._fill(o, spec, tid, price, qty, fee, spec.base, is_maker, now)
+
+    def _sell(
+        self,
+        o: Order,
+        is_maker: bool,
+        spec: MarketSpec,
+        price: Decimal,
+        qty: Decimal,
+        now: int,
+        tid: int,
+        quote_fee: Decimal,
+    ) -> Fill:
+        led, acct, quote = self.ledger, o.account, price * qty
+        bal = led.balance(acct, self.wallet, spec.base)
+        if not self._fee_from_spent(o):  # fciq: fee out of the USD received
+            o.reserved -= qty
+            bal.locked -= qty
+            led.credit(acct, self.wallet, spec.quote, quote - quote_fee)
+            led.credit(Ledger.FEES, self.wallet, spec.quote, quote_fee)
+            return self._fill(o, spec, tid, price, qty, quote_fee, spec.quote, is_maker, now)
+        fee = (qty * self._rate(acct, spec, is_maker)).quantize(FEE_QUANTUM)
+        held = min(qty + self._hold_fee(acct, spec, qty), o.reserved)
+        o.reserved -= held
+        bal.locked -= held
+        bal.free += held - qty - fee
+        led.credit(Ledger.FEES, self.wallet, spec.base, fee)
+        led.credit(acct, self.wallet, spec.quote, quote)
+        return self._fill(o, spec, tid, price, qty, fee, spec.base, is_maker, now)
+
+    def _rate(self, account: str, spec: MarketSpec, maker: bool) -> Decimal:
+        rates = self.ledger.fee_rates(account, self.market, (spec.maker_fee, spec.taker_fee))
+        return rates[0 if maker else 1]
+
+    def _fill(
+        self,
+        o: Order,
+        spec: MarketSpec,
+        tid: int,
+        price: Decimal,
+        qty: Decimal,
+        fee: Decimal,
+        fee_asset: str,
+        is_maker: bool,
+        now: int,
+    ) -> Fill:
+        self._mark(o.account, spec.base)
+        self._mark(o.account, spec.quote)
+        return Fill(
+            tid,
+            self.market,
+            spec.symbol,
+            o.order_id,
+            o.client_id,
+            o.account,
+            o.side,
+            price,
+            qty,
+            price * qty,
+            fee,
+            fee_asset,
+            is_maker,
+            ZERO,
+            now,
         )
-        used = min(used, buyer.reserved)
-        # Let the shared rule release `held` from the hold; take the fee from the rest here.
-        extra = used - min(held, buyer.reserved)
-        t_fill, m_fill = super().settle(trade_id, taker, maker, price, qty, now)
-        base_fee = (t_fill if buyer is taker else m_fill).fee
-        led, acct = self.ledger, buyer.account
-        led.balance(acct, self.wallet, spec.base).free += base_fee
-        led.balance(Ledger.FEES, self.wallet, spec.base).free -= base_fee
-        quote_bal = led.balance(acct, self.wallet, spec.quote)
-        buyer.reserved -= extra
-        quote_bal.locked -= extra
-        quote_bal.free += extra - fee
-        led.credit(Ledger.FEES, self.wallet, spec.quote, fee)
-        fixed = _with_fee(t_fill if buyer is taker else m_fill, fee, spec.quote)
-        return (fixed, m_fill) if buyer is taker else (t_fill, fixed)
-
-
-def _with_fee(fill: Fill, fee: Decimal, asset: str) -> Fill:
-    return Fill(
-        fill.trade_id,
-        fill.market,
-        fill.symbol,
-        fill.order_id,
-        fill.client_id,
-        fill.account,
-        fill.side,
-        fill.price,
-        fill.qty,
-        fill.quote_qty,
-        fee,
-        asset,
-        fill.is_maker,
-        ZERO,
-        fill.time_ms,
-    )

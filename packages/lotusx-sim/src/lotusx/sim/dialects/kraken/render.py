@@ -67,7 +67,7 @@ def order_json(pair: Pair, order: Order, ids: Ids, fills: list[Fill] | None) -> 
     flags = []
     if order.post_only:
         flags.append("post")
-    flags.append("fciq")
+    flags.append("fcib" if order.tags.get("fee") == "base" else "fciq")
     fee = sum((f.fee for f in fills or []), Decimal(0))
     body: dict[str, Any] = {
         "refid": None,

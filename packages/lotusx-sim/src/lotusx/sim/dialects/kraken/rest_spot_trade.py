@@ -7,6 +7,7 @@ from typing import Any
 
 from lotusx.sim.dialects.kraken import spot_orders as so
 from lotusx.sim.dialects.kraken.errors import SpotError, invalid, unknown_order
+from lotusx.sim.dialects.kraken.fees import KrakenSpotAccountant
 from lotusx.sim.dialects.kraken.http_spot import Ctx, Route
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import CANCEL_PENALTY, EDIT_PENALTY, penalty
@@ -25,11 +26,17 @@ def _engine_charge(ctx: Ctx, pair: str, cost: Decimal) -> None:
 
 def _place(ctx: Ctx, order: so.SpotOrder) -> Order:
     engine = ctx.engine
+    accountant = engine.accountant
     with engine.batch():
+        if isinstance(accountant, KrakenSpotAccountant):
+            accountant.next_fee_currency = order.fee_currency
         try:
             placed = engine.place(order.request)
         except Rejected as exc:
             raise so.refusal(exc) from None
+        finally:
+            if isinstance(accountant, KrakenSpotAccountant):
+                accountant.next_fee_currency = None
         placed.tags.update(order.tags)
         ctx.ids.spot_order(placed.order_id)
     return placed
@@ -133,7 +140,10 @@ async def edit_order(ctx: Ctx) -> Any:
         "ordertype": "limit",
         "volume": ctx.params.opt("volume") or str(old.orig_qty),
         "price": ctx.params.opt("price") or str(old.price),
-        "oflags": ctx.params.opt("oflags") or ("post" if old.post_only else ""),
+        "oflags": ctx.params.opt("oflags")
+        or ",".join(
+            ["post"] * old.post_only + ["fcib" if old.tags.get("fee") == "base" else "fciq"]
+        ),
     }
     if ctx.params.opt("userref") is not None:
         values["userref"] = ctx.params.opt("userref")

@@ -21,6 +21,7 @@ class SpotOrder:
 
     request: OrderRequest
     tags: dict[str, str]
+    fee_currency: str | None = None
 
 
 def parse_expiry(raw: str | None, now_ms: int) -> int:
@@ -54,6 +55,9 @@ def build(params: Params, pair: Pair, account: str, now_ms: int) -> SpotOrder:
     if not flags <= OFLAGS:
         raise invalid("oflags")
     post = "post" in flags
+    if {"fcib", "fciq"} <= flags:
+        raise invalid("oflags")
+    fee_currency = "base" if "fcib" in flags else "quote" if "fciq" in flags else None
     if post and kind is OrderType.MARKET:
         raise invalid("oflags")
     price: Decimal | None = None
@@ -105,7 +109,7 @@ def build(params: Params, pair: Pair, account: str, now_ms: int) -> SpotOrder:
         quote_qty=quote_qty,
         cancel_crossing_post_only=True,
     )
-    return SpotOrder(request, tags)
+    return SpotOrder(request, tags, fee_currency)
 
 
 def refusal(exc: Rejected) -> SpotError:

@@ -131,7 +131,20 @@ def _execution(core: VenueCore, ids: Ids, ev: OrderEvent) -> list[dict[str, Any]
             },
         ]
     if ev.exec_type is ExecType.TRADE and ev.fill is not None:
-        return [full | _fill_fields(core, ev.fill) | {"exec_type": "trade"}]
+        rows = [full | _fill_fields(core, ev.fill) | {"exec_type": "trade"}]
+        if order.status is OrderStatus.FILLED:  # completion comes as its own `filled` update
+            rows.append(
+                {
+                    "order_id": full["order_id"],
+                    "exec_type": "filled",
+                    "order_status": "filled",
+                    "cum_qty": full["cum_qty"],
+                    "cum_cost": full["cum_cost"],
+                    "avg_price": full["avg_price"],
+                    "timestamp": full["timestamp"],
+                }
+            )
+        return rows
     if ev.exec_type is ExecType.AMENDMENT:
         return [full | {"exec_type": "amended", "reason": "User requested"}]
     if ev.exec_type in (ExecType.CANCELED, ExecType.EXPIRED):
@@ -215,7 +228,10 @@ def on_event(hub: SpotStreams, ev: Event) -> None:
             return
         rows = _execution(core, hub.ids, ev)
         for conn in targets:
+            every = conn.subs[("executions", "")].get("order_status", True)
             for row in rows:
+                if not every and row["exec_type"] in ("pending_new", "amended"):
+                    continue
                 conn.send(
                     {
                         "channel": "executions",
