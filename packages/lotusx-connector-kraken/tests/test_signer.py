@@ -90,6 +90,17 @@ def test_futures_signer_drops_the_derivatives_prefix() -> None:
     )
 
 
+def test_challenge_signature_reproduces_documented_example() -> None:
+    # docs.kraken.com "Futures Websockets", Sign challenge: the table of example inputs.
+    secret = (
+        "7zxMEF5p/Z8l2p2U7Ghv6x14Af+Fx+92tPgUdVQ748FOIrEoT9bgT+bTRfXc5pz8na+hL/QdrCVG7bh9KpT0eMTm"
+    )
+    signed = (
+        "4JEpF3ix66GA2B+ooK128Ift4XQVtc137N9yeg4Kqsn9PI0Kpzbysl9M1IeCEdjg0zl00wkVqcsnG4bmnlMb3A=="
+    )
+    assert sign_challenge(secret, "c100b894-1729-464d-ace1-52dbce11db42") == signed
+
+
 def test_challenge_signature() -> None:
     challenge = "226aee50-88fc-4618-a42a-34f7709570b2"
     digest = hashlib.sha256(challenge.encode()).digest()

@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 CHALLENGE_TIMEOUT = 10.0
+HEARTBEAT_SUBSCRIBE = '{"event":"subscribe","feed":"heartbeat"}'
 FuturesBookSequence = ContiguousSequence
 """Futures ``seq``: each delta's must be the previous one's plus one (first..last = seq)."""
 
@@ -219,7 +220,10 @@ PRIVATE_FUTURES = {
 class FuturesPublicProtocol:
     """Futures v1 public feeds, routed as ``<feed>:<product_id>``."""
 
-    heartbeat = Heartbeat(HeartbeatKind.CLIENT_FRAME, 30.0)
+    # Kraken asks for "a ping request at least every 60 seconds" without naming one: the
+    # documented heartbeat subscription is sent every 30 s (a no-op once subscribed, and the
+    # server's heartbeat messages show the feed is alive).
+    heartbeat = Heartbeat(HeartbeatKind.CLIENT_MESSAGE, 30.0, HEARTBEAT_SUBSCRIBE)
 
     def __init__(self, exchange: str = "kraken") -> None:
         self._log = get_logger(exchange)
