@@ -990,12 +990,18 @@ class KrakenConnector(Connector):
                 "end": None if end is None else Decimal(end) / 1000,
             }
             answer_spot = await self._spot(ep.TRADES_HISTORY, w.TradesHistoryWire, params)
-            quote = inst.symbol.quote
-            fills = [
-                w.spot_fill(txid, t, inst.symbol, quote)
+            trades = {
+                txid: t
                 for txid, t in answer_spot.trades.items()
                 if self._spot_symbol(t.pair) == inst.symbol
-            ]
+            }
+            orders = await self._query_known(sorted({t.ordertxid for t in trades.values()}))
+            fills = []
+            for txid, t in trades.items():
+                order = orders.get(t.ordertxid)
+                fee_asset = w.spot_fee_asset(inst.symbol, t.type, order.oflags if order else "")
+                client_id = order.cl_ord_id if order else None
+                fills.append(w.spot_fill(txid, t, inst.symbol, fee_asset, client_id))
         fills = [
             f
             for f in fills

@@ -381,11 +381,24 @@ class TradesHistoryWire(Struct, kw_only=True):
     count: int = 0
 
 
-def spot_fill(txid: str, wire: SpotTradeWire, sym: Symbol, fee_asset: str) -> Fill:
+def spot_fee_asset(sym: Symbol, side: str, oflags: str) -> str:
+    """The asset a spot fee is charged in: ``fcib`` base, ``fciq`` quote; without either,
+    Kraken's defaults (base when selling, quote when buying). ``TradesHistory`` does not say."""
+    flags = oflags.split(",") if oflags else []
+    if "fcib" in flags:
+        return sym.base
+    if "fciq" in flags:
+        return sym.quote
+    return sym.base if side == "sell" else sym.quote
+
+
+def spot_fill(
+    txid: str, wire: SpotTradeWire, sym: Symbol, fee_asset: str, client_id: str | None = None
+) -> Fill:
     return Fill(
         symbol=sym,
         order_id=wire.ordertxid,
-        client_order_id=None,
+        client_order_id=client_id or None,
         trade_id=txid,
         side=_lookup(_SIDES, wire.type, "trade side"),
         price=wire.price,
