@@ -295,3 +295,81 @@ async def test_private_executions_and_balances(quiet: RawKraken) -> None:
             ws, lambda b: b.get("channel") == "balances" and b["data"][0]["asset"] == "BTC"
         )
         assert bal["data"][0]["amount"] > 0 and bal["data"][0]["type"] == "trade"
+
+
+async def test_trading_methods_over_ws_auth(quiet: RawKraken) -> None:
+    token = (await quiet.private("GetWebSocketsToken")).body["result"]["token"]
+    book = (await quiet.public("Depth", pair="XBTUSD", count=1)).body["result"]["XXBTZUSD"]
+    bid = D(book["bids"][0][0])
+
+    async def call(
+        ws: aiohttp.ClientWebSocketResponse, method: str, rid: int, **params: Any
+    ) -> Any:
+        await ws.send_str(
+            json.dumps({"method": method, "params": {"token": token, **params}, "req_id": rid})
+        )
+        return await until(ws, lambda b: b.get("method") == method and b.get("req_id") == rid)
+
+    async with quiet.session.ws_connect(quiet.venue.urls["spot_ws_auth"]) as ws:
+        await recv(ws)
+        added = await call(
+            ws,
+            "add_order",
+            1,
+            order_type="limit",
+            side="buy",
+            order_qty=0.01,
+            symbol="BTC/USD",
+            limit_price=float(bid - 40),
+            cl_ord_id="ws-a",
+        )
+        assert added["success"] is True and added["result"]["cl_ord_id"] == "ws-a"
+        oid = added["result"]["order_id"]
+        opened = (await quiet.private("OpenOrders")).body["result"]["open"]
+        assert opened[oid]["descr"]["price"] == str(bid - 40)
+        amended = await call(ws, "amend_order", 2, order_id=oid, limit_price=float(bid - 45))
+        assert amended["success"] is True and amended["result"]["order_id"] == oid
+        poor = await call(
+            ws,
+            "add_order",
+            3,
+            order_type="limit",
+            side="buy",
+            order_qty=500,
+            symbol="BTC/USD",
+            limit_price=float(bid - 40),
+        )
+        assert (poor["success"], poor["error"]) == (False, "EOrder:Insufficient funds")
+        batch = await call(
+            ws,
+            "batch_add",
+            4,
+            symbol="BTC/USD",
+            orders=[
+                {
+                    "order_type": "limit",
+                    "side": "buy",
+                    "order_qty": 0.01,
+                    "limit_price": float(bid - 50),
+                },
+                {
+                    "order_type": "limit",
+                    "side": "buy",
+                    "order_qty": 0.01,
+                    "limit_price": float(bid - 51),
+                },
+            ],
+        )
+        assert batch["success"] is True and len(batch["result"]) == 2
+        cancelled = await call(ws, "cancel_order", 5, order_id=[oid])
+        assert cancelled["success"] is True and cancelled["result"] == {"order_id": oid}
+        again = await call(ws, "cancel_order", 6, order_id=[oid])
+        assert (again["success"], again["error"]) == (False, "EOrder:Unknown order")
+        everything = await call(ws, "cancel_all", 7)
+        assert everything["result"] == {"count": 2}
+        bad = await call(ws, "cancel_all", 8, token="nope")
+        assert bad["success"] is False
+    async with quiet.session.ws_connect(quiet.venue.urls["spot_ws"]) as ws:
+        await recv(ws)
+        public = await call(ws, "cancel_all", 9)
+        assert public["success"] is False

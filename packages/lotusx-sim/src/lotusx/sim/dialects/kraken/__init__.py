@@ -116,7 +116,7 @@ class KrakenDialect(Dialect):
         engine.accountant = KrakenSpotAccountant(core.ledger, SPOT, core.specs[SPOT])
         core.tick_hooks.append(lambda now: rest_spot_trade.expire_gtd(engine, now))
         host = options.host
-        spot_ws = SpotStreams(core, spot.app, tokens, self.ids)
+        spot_ws = SpotStreams(core, spot.app, tokens, self.ids, limits)
         spot_port = await self._serve(spot.app, host, options.port)
         spot_ws.start()
         self.hubs.append(spot_ws)

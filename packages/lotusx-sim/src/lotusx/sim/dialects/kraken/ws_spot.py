@@ -19,7 +19,9 @@ from aiohttp import WSMsgType, web
 from lotusx.sim.core import MAIN, VenueCore
 from lotusx.sim.dialects.kraken import books as bk
 from lotusx.sim.dialects.kraken import ws_spot_private as priv
+from lotusx.sim.dialects.kraken import ws_spot_trading as trading
 from lotusx.sim.dialects.kraken.ids import Ids
+from lotusx.sim.dialects.kraken.limits import KrakenLimits
 from lotusx.sim.dialects.kraken.markets import SPOT, Pair, PairIndex
 from lotusx.sim.dialects.kraken.rest_spot_account import Tokens
 from lotusx.sim.dialects.kraken.wsbase import WsConn, iso_us, writer
@@ -48,9 +50,13 @@ class Conn(WsConn):
 
 
 class SpotStreams(ConnectionHub[Conn]):
-    def __init__(self, core: VenueCore, app: web.Application, tokens: Tokens, ids: Ids) -> None:
+    def __init__(
+        self, core: VenueCore, app: web.Application, tokens: Tokens, ids: Ids, limits: KrakenLimits
+    ) -> None:
         super().__init__(core)
         self.ids = ids
+        self.limits = limits
+        self._pending: set[asyncio.Task[None]] = set()
         self.tokens = tokens
         self.pairs = PairIndex(core.specs[SPOT])
         self.by_symbol = {p.symbol: p for p in self.pairs.pairs}
@@ -103,7 +109,7 @@ class SpotStreams(ConnectionHub[Conn]):
         return ws
 
     # ----------------------------------------------------------------- requests
-    def _reply(self, conn: Conn, req: dict[str, Any], t_in: int, **body: Any) -> None:
+    def reply(self, conn: Conn, req: dict[str, Any], t_in: int, **body: Any) -> None:
         out: dict[str, Any] = {"method": req.get("method"), **body}
         out["time_in"], out["time_out"] = iso_us(t_in), iso_us(self.core.now_ms())
         if "req_id" in req:
@@ -122,22 +128,27 @@ class SpotStreams(ConnectionHub[Conn]):
             return
         method = req.get("method")
         if method == "ping":
-            self._reply(conn, req, t_in, method="pong")
+            self.reply(conn, req, t_in, method="pong")
+            return
+        if method in trading.METHODS:
+            task = asyncio.get_running_loop().create_task(trading.handle(self, conn, req, t_in))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
             return
         params = req.get("params")
         if method not in ("subscribe", "unsubscribe") or not isinstance(params, dict):
-            self._reply(conn, req, t_in, error="Method not found", success=False)
+            self.reply(conn, req, t_in, error="Method not found", success=False)
             return
         channel = params.get("channel")
         if channel in PRIVATE:
             self._private(conn, req, params, t_in)
             return
         if channel not in PUBLIC:
-            self._reply(conn, req, t_in, error="Channel not found", success=False)
+            self.reply(conn, req, t_in, error="Channel not found", success=False)
             return
         symbols = params.get("symbol")
         if not isinstance(symbols, list) or not symbols:
-            self._reply(conn, req, t_in, error="Missing field: symbol", success=False)
+            self.reply(conn, req, t_in, error="Missing field: symbol", success=False)
             return
         for name in symbols:
             self._public(conn, req, params, str(name), t_in)
@@ -148,7 +159,7 @@ class SpotStreams(ConnectionHub[Conn]):
         channel = str(params["channel"])
         pair = self.by_symbol.get(name)
         if pair is None:
-            self._reply(
+            self.reply(
                 conn, req, t_in, error="Currency pair not supported", success=False, symbol=name
             )
             return
@@ -157,19 +168,19 @@ class SpotStreams(ConnectionHub[Conn]):
         if channel == "book":
             depth = params.get("depth", 10)
             if depth not in bk.DEPTHS:
-                self._reply(conn, req, t_in, error="Invalid depth", success=False, symbol=name)
+                self.reply(conn, req, t_in, error="Invalid depth", success=False, symbol=name)
                 return
             result |= {"depth": depth, "snapshot": bool(snapshot)}
         elif channel == "ohlc":
             interval = params.get("interval")
             if interval not in OHLC:
-                self._reply(conn, req, t_in, error="Invalid interval", success=False, symbol=name)
+                self.reply(conn, req, t_in, error="Invalid interval", success=False, symbol=name)
                 return
             result |= {"interval": interval, "snapshot": bool(snapshot)}
         elif channel == "ticker":
             trigger = params.get("event_trigger", "trades")
             if trigger not in ("trades", "bbo"):
-                self._reply(
+                self.reply(
                     conn, req, t_in, error="Invalid event_trigger", success=False, symbol=name
                 )
                 return
@@ -179,18 +190,18 @@ class SpotStreams(ConnectionHub[Conn]):
         key = (channel, name)
         if req["method"] == "unsubscribe":
             if conn.subs.pop(key, None) is None:
-                self._reply(
+                self.reply(
                     conn, req, t_in, error="Subscription Not Found", success=False, symbol=name
                 )
                 return
             conn.shown.pop(name, None) if channel == "book" else None
-            self._reply(conn, req, t_in, result=result, success=True)
+            self.reply(conn, req, t_in, result=result, success=True)
             return
         if key in conn.subs:
-            self._reply(conn, req, t_in, error="Already subscribed", success=False, symbol=name)
+            self.reply(conn, req, t_in, error="Already subscribed", success=False, symbol=name)
             return
         conn.subs[key] = result
-        self._reply(conn, req, t_in, result=result, success=True)
+        self.reply(conn, req, t_in, result=result, success=True)
         if channel == "book":
             self._book_snapshot(conn, pair, int(result["depth"]), bool(snapshot))
         elif snapshot and channel == "trade":
@@ -207,21 +218,21 @@ class SpotStreams(ConnectionHub[Conn]):
     def _private(self, conn: Conn, req: dict[str, Any], params: dict[str, Any], t_in: int) -> None:
         channel = str(params["channel"])
         if not conn.private_ok:
-            self._reply(conn, req, t_in, error="Private channel on public endpoint", success=False)
+            self.reply(conn, req, t_in, error="Private channel on public endpoint", success=False)
             return
         key = self.tokens.check(str(params.get("token", "")), t_in)
         if key is None and conn.account is None:
-            self._reply(conn, req, t_in, error="EAPI:Invalid token", success=False)
+            self.reply(conn, req, t_in, error="EAPI:Invalid token", success=False)
             return
         conn.account = MAIN
         result = {"channel": channel}
         if req["method"] == "unsubscribe":
             conn.subs.pop((channel, ""), None)
-            self._reply(conn, req, t_in, result=result, success=True)
+            self.reply(conn, req, t_in, result=result, success=True)
             return
         opts = {k: v for k, v in params.items() if k != "token"}
         conn.subs[(channel, "")] = opts
-        self._reply(conn, req, t_in, result=result, success=True)
+        self.reply(conn, req, t_in, result=result, success=True)
         if channel == "executions":
             priv.executions_snapshot(self.core, self.ids, conn, opts)
         else:
