@@ -1440,9 +1440,14 @@ class KrakenConnector(Connector):
         inst, venue = await self._resolve(sym)
         if venue is Venue.SPOT:
             decode = msgspec.json.Decoder(w.WsTradeWire).decode
-            stream = self._public(
-                "spot", f"trade:{sym}", lambda raw: [w.ws_trade(t, sym) for t in decode(raw).data]
-            )
+
+            def convert_spot(raw: bytes) -> list[Trade]:
+                msg = decode(raw)
+                if msg.type == "snapshot":
+                    return []  # history, not new trades (as on futures)
+                return [w.ws_trade(t, sym) for t in msg.data]
+
+            stream = self._public("spot", f"trade:{sym}", convert_spot)
         else:
             decode_f = msgspec.json.Decoder(w.FWsTradeWire).decode
 

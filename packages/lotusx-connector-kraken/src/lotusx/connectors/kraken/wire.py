@@ -1054,6 +1054,7 @@ class WsTradeDataWire(Struct, kw_only=True):
 
 
 class WsTradeWire(Struct, kw_only=True):
+    type: str = "update"  # "snapshot": recent history sent on subscribing
     data: list[WsTradeDataWire]
 
 
