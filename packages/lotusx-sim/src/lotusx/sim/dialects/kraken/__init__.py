@@ -58,7 +58,7 @@ class KrakenDialect(Dialect):
     def starting_balances(self) -> dict[tuple[str, str], Decimal]:
         return {
             (SPOT, "USD"): Decimal(100000),
-            (SPOT, "XBT"): Decimal(2),
+            (SPOT, "BTC"): Decimal(2),
             (SPOT, "ETH"): Decimal(20),
             (FUTURES, "USD"): Decimal(100000),
         }
@@ -81,7 +81,7 @@ class KrakenDialect(Dialect):
         now, led = core.now_ms(), core.ledger
         for asset, qty, address, days in (
             ("USD", Decimal(50000), "Bank Frick (SWIFT)", 3),
-            ("XBT", Decimal(1), "bc1qsimkrakendeposit000000000000000000", 2),
+            ("BTC", Decimal(1), "bc1qsimkrakendeposit000000000000000000", 2),
             ("ETH", Decimal(10), "0x4242424242424242424242424242424242424242", 1),
         ):
             led.deposit(MAIN, SPOT, asset, qty, asset, address, now - days * DAY_MS, apply=False)

@@ -1,8 +1,9 @@
 """Instruments of the simulated Kraken: spot XBT/USD, ETH/USD; flex perpetuals PF_XBTUSD, PF_ETHUSD.
 
 Engine symbols are the names each REST API keys results by: the spot AssetPairs key
-(`XXBTZUSD`) and the futures symbol (`PF_XBTUSD`). Ledger assets are `XBT`, `ETH`, `USD`; the
-spot REST API names them `XXBT`/`XETH`/`ZUSD`, WebSocket v2 `BTC`/`ETH`/`USD`.
+(`XXBTZUSD`) and the futures symbol (`PF_XBTUSD`). Ledger assets use the unified names `BTC`,
+`ETH`, `USD`; the spot REST API says `XXBT`/`XETH`/`ZUSD` (altnames `XBT`, ...), WebSocket v2
+`BTC`/`ETH`/`USD`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,14 @@ from lotusx.sim.model import MarketKind
 
 SPOT, FUTURES = "spot", "futures"
 D = Decimal
-REST_ASSET = {"XBT": "XXBT", "ETH": "XETH", "USD": "ZUSD"}
-ASSET_OF_REST = {v: k for k, v in REST_ASSET.items()} | {k: k for k in REST_ASSET} | {"BTC": "XBT"}
-WS_ASSET = {"XBT": "BTC", "ETH": "ETH", "USD": "USD"}
+CODE = {"BTC": "XBT", "ETH": "ETH", "USD": "USD"}  # ledger asset -> Kraken's own code
+REST_ASSET = {"BTC": "XXBT", "ETH": "XETH", "USD": "ZUSD"}
+ASSET_OF_REST = (
+    {v: k for k, v in REST_ASSET.items()}
+    | {k: k for k in REST_ASSET}
+    | {v: k for k, v in CODE.items()}
+)
+WS_ASSET = {"BTC": "BTC", "ETH": "ETH", "USD": "USD"}
 # Kraken Pro base tier (30-day volume under $10k): maker 0.25%, taker 0.40%.
 SPOT_MAKER, SPOT_TAKER = D("0.0025"), D("0.004")
 # Kraken Futures base tier: maker 0.02%, taker 0.05%.
@@ -64,7 +70,7 @@ def _spot(base: str, tick: str, ordermin: str, price: str) -> MarketSpec:
 def _perp(base: str, tick: str, lot: str, price: str) -> MarketSpec:
     return MarketSpec(
         FUTURES,
-        f"PF_{base}USD",
+        f"PF_{CODE[base]}USD",
         base,
         "USD",
         MarketKind.LINEAR_PERP,
@@ -79,15 +85,15 @@ def _perp(base: str, tick: str, lot: str, price: str) -> MarketSpec:
         min_price=D(tick),
         max_price=D(10) ** 8,
         market_max_qty=D(10000),
-        brackets=BTC_PERP_BRACKETS if base == "XBT" else ETH_PERP_BRACKETS,
+        brackets=BTC_PERP_BRACKETS if base == "BTC" else ETH_PERP_BRACKETS,
     )
 
 
 def kraken_markets() -> list[MarketSpec]:
     return [
-        _spot("XBT", "0.1", "0.00005", "65000"),
+        _spot("BTC", "0.1", "0.00005", "65000"),
         _spot("ETH", "0.01", "0.002", "3500"),
-        _perp("XBT", "1", "0.0001", "65000"),
+        _perp("BTC", "1", "0.0001", "65000"),
         _perp("ETH", "0.1", "0.001", "3500"),
     ]
 
@@ -96,9 +102,8 @@ def pairs(specs: dict[str, MarketSpec]) -> list[Pair]:
     out = []
     for spec in specs.values():
         ws = WS_ASSET[spec.base]
-        out.append(
-            Pair(spec.symbol, f"{spec.base}USD", f"{spec.base}/USD", f"{ws}/USD", spec.base, spec)
-        )
+        code = CODE[spec.base]
+        out.append(Pair(spec.symbol, f"{code}USD", f"{code}/USD", f"{ws}/USD", spec.base, spec))
     return out
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.kraken.http_futures import iso
 from lotusx.sim.dialects.kraken.ids import Ids
-from lotusx.sim.dialects.kraken.markets import FUTURES
+from lotusx.sim.dialects.kraken.markets import CODE, FUTURES
 from lotusx.sim.ledger import Position
 from lotusx.sim.margin import available, unrealized
 from lotusx.sim.model import Fill, Order, OrderType, Side, TimeInForce
@@ -116,7 +116,7 @@ def flex_account(core: VenueCore, account: str) -> dict[str, Any]:
             continue
         value = bal.total if asset == "USD" else bal.total * core.fair[asset]()
         collateral += value
-        currencies[asset] = {
+        currencies[CODE.get(asset, asset)] = {
             "quantity": num(bal.total),
             "value": num(value.quantize(Decimal("0.01"))),
             "collateral": num(value.quantize(Decimal("0.01"))),

@@ -8,7 +8,7 @@ from typing import Any
 from lotusx.sim.dialects.kraken.errors import FuturesError
 from lotusx.sim.dialects.kraken.http_futures import FCtx, FRoute, iso
 from lotusx.sim.dialects.kraken.ids import Ids
-from lotusx.sim.dialects.kraken.markets import WS_ASSET
+from lotusx.sim.dialects.kraken.markets import CODE, WS_ASSET
 from lotusx.sim.dialects.kraken.render_futures import num
 from lotusx.sim.market import MarketSpec
 from lotusx.sim.model import Side
@@ -72,7 +72,7 @@ def ticker_json(ctx: FCtx, spec: MarketSpec) -> dict[str, Any]:
         "last": num(last),
         "lastTime": iso(ctx.now),
         "tag": "perpetual",
-        "pair": f"{spec.base}:{spec.quote}",
+        "pair": f"{CODE[spec.base]}:{spec.quote}",
         "markPrice": num(mark),
         "indexPrice": num(core.index_price(sym)),
         "bid": num(bid[0][0]) if bid else None,

@@ -14,14 +14,14 @@ from lotusx.sim.ledger import Withdrawal, WithdrawalState
 from lotusx.sim.model import Rejected
 
 TOKEN_TTL_MS = 15 * 60 * 1000
-DECIMALS = {"XBT": 10, "ETH": 10, "USD": 4}
+DECIMALS = {"BTC": 10, "ETH": 10, "USD": 4}
 WITHDRAW_KEYS = {  # withdrawal key name -> (asset, method, address)
-    "btc-main": ("XBT", "Bitcoin", "bc1qsimkrakenaddress0000000000000000000"),
+    "btc-main": ("BTC", "Bitcoin", "bc1qsimkrakenaddress0000000000000000000"),
     "eth-main": ("ETH", "Ether", "0x5151515151515151515151515151515151515151"),
     "usd-bank": ("USD", "Bank Frick (SWIFT)", "CH93 0076 2011 6238 5295 7"),
 }
-WITHDRAW_FEES = {"XBT": Decimal("0.00015"), "ETH": Decimal("0.0035"), "USD": Decimal(5)}
-METHODS = {"XBT": "Bitcoin", "ETH": "Ether", "USD": "Bank Frick (SWIFT)"}
+WITHDRAW_FEES = {"BTC": Decimal("0.00015"), "ETH": Decimal("0.0035"), "USD": Decimal(5)}
+METHODS = {"BTC": "Bitcoin", "ETH": "Ether", "USD": "Bank Frick (SWIFT)"}
 WD_STATUS = {
     WithdrawalState.PENDING: "Initial",
     WithdrawalState.PROCESSING: "Pending",

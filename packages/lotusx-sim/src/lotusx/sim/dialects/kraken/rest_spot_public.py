@@ -8,12 +8,12 @@ from typing import Any
 
 from lotusx.sim.dialects.kraken.errors import SpotError, invalid
 from lotusx.sim.dialects.kraken.http_spot import Ctx, Route
-from lotusx.sim.dialects.kraken.markets import REST_ASSET, Pair
+from lotusx.sim.dialects.kraken.markets import CODE, REST_ASSET, Pair
 from lotusx.sim.dialects.kraken.render import px, vol
 from lotusx.sim.model import Side
 
 OHLC_INTERVALS = {1: "1m", 5: "5m", 15: "15m", 30: "30m", 60: "1h", 240: "4h", 1440: "1d"}
-ASSET_DECIMALS = {"XBT": (10, 5), "ETH": (10, 5), "USD": (4, 2)}
+ASSET_DECIMALS = {"BTC": (10, 5), "ETH": (10, 5), "USD": (4, 2)}
 
 
 def _pairs(ctx: Ctx) -> list[Pair]:
@@ -84,7 +84,7 @@ async def assets(ctx: Ctx) -> Any:
             continue
         out[code] = {
             "aclass": "currency",
-            "altname": asset,
+            "altname": CODE[asset],
             "decimals": decimals,
             "display_decimals": display,
             "collateral_value": 1.0,

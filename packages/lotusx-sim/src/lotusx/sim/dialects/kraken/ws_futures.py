@@ -19,7 +19,7 @@ from lotusx.sim.core import MAIN, VenueCore
 from lotusx.sim.dialects.kraken import ws_futures_private as priv
 from lotusx.sim.dialects.kraken.auth import challenge_sign, same
 from lotusx.sim.dialects.kraken.ids import Ids
-from lotusx.sim.dialects.kraken.markets import FUTURES
+from lotusx.sim.dialects.kraken.markets import CODE, FUTURES
 from lotusx.sim.dialects.kraken.render_futures import num
 from lotusx.sim.dialects.kraken.wsbase import WsConn, writer
 from lotusx.sim.model import BookDelta, Event, Side, Trade
@@ -256,7 +256,7 @@ class FuturesStreams(ConnectionHub[Conn]):
             "premium": num(((mark / core.index_price(symbol)) - 1) * 100),
             "volume": 0,
             "tag": "perpetual",
-            "pair": f"{self.specs[symbol].base}:USD",
+            "pair": f"{CODE[self.specs[symbol].base]}:USD",
             "dtm": 0,
             "maturityTime": 0,
             "markPrice": num(mark),
