@@ -102,3 +102,12 @@ def test_order_status_error() -> None:
     err = order_status_error("postWouldExecute", "futures.sendorder")
     assert isinstance(err, PostOnlyWouldTake)
     assert err.code == "postWouldExecute"
+
+
+def test_codes_with_varying_details_do_not_grow_the_table() -> None:
+    table = error_table()
+    for n in range(3000):
+        err = table.build(f"EService: Throttled: {1618426260 + n}", "x", "spot.Balance")
+        assert isinstance(err, RateLimitExceeded)
+        assert err.code == f"EService: Throttled: {1618426260 + n}"
+    assert len(table.codes) <= 1024

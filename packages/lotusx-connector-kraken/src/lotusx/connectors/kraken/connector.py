@@ -98,6 +98,7 @@ _KIND = {Venue.SPOT: MarketKind.SPOT, Venue.FUTURES: MarketKind.LINEAR}
 _NONCE_TRIES = 3
 _BOOK_DEPTHS = (10, 25, 100, 500, 1000)
 _WALLETS = ("spot", "futures")
+_TIF_MEMO = 10_000
 
 
 def new_client_order_id() -> str:
@@ -548,7 +549,10 @@ class KrakenConnector(Connector):
         return order
 
     async def _spot_after_place(self, inst: Instrument, txid: str, tif: TimeInForce) -> Order:
-        self._tif[txid] = tif
+        if tif in (TimeInForce.IOC, TimeInForce.FOK):  # not readable back from the order
+            if len(self._tif) >= _TIF_MEMO:
+                del self._tif[next(iter(self._tif))]
+            self._tif[txid] = tif
         wires = await self._query_spot([txid])
         wire = wires.get(txid)
         if wire is None:

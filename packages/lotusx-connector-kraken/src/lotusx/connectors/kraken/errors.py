@@ -228,6 +228,9 @@ def parse_error(body: bytes) -> tuple[str | None, str] | None:
     return None if code is None else (code, code)
 
 
+_CODE_MEMO = 1024  # at most this many codes known (details such as timestamps vary)
+
+
 class KrakenErrorTable(ErrorTable):
     """`ErrorTable` whose codes are matched with `lookup_code` (details after the code)."""
 
@@ -241,10 +244,21 @@ class KrakenErrorTable(ErrorTable):
         raw: bytes | str | None = None,
         retry_after: float | None = None,
     ) -> ExchangeError:
-        if code is not None and code not in self.codes:
-            found = lookup_code(code)
+        if code is not None and code not in self.codes and len(self.codes) < _CODE_MEMO:
+            found = lookup_code(code)  # remembered: codes with details repeat (field names)
             if found is not None:
                 self.codes[code] = found
+        elif code is not None and code not in self.codes:
+            found = lookup_code(code)
+            if found is not None:
+                return ErrorTable(self.exchange, {code: found}, self._parse).build(
+                    code,
+                    message,
+                    endpoint,
+                    http_status=http_status,
+                    raw=raw,
+                    retry_after=retry_after,
+                )
         return super().build(
             code, message, endpoint, http_status=http_status, raw=raw, retry_after=retry_after
         )
