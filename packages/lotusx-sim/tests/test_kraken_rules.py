@@ -1,0 +1,123 @@
+"""Kraken rules with structure: nonce acceptance, GTD expiry, lost replies, maintenance."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lotusx.sim import Venue
+from lotusx.sim.dialects.kraken.auth import NonceBook
+from lotusx.sim.dialects.kraken.limits import Decaying
+
+from .test_kraken_client import RawKraken, kraken_options
+
+
+@settings(max_examples=200, deadline=None)
+@given(nonces=st.lists(st.integers(1, 60), max_size=40), window=st.integers(0, 10))
+def test_nonce_rule(nonces: list[int], window: int) -> None:
+    """Accepted iff above every accepted nonce, or (window > 0) unseen and within the window."""
+    book = NonceBook(window)
+    accepted: list[int] = []
+    for n in nonces:
+        top = max(accepted, default=None)
+        expected = top is None or n > top or (window > 0 and n not in accepted and n > top - window)
+        assert book.accept("k", n) is expected
+        if expected:
+            accepted.append(n)
+    assert NonceBook(0).accept("x", 5) is True  # a fresh key takes any nonce
+
+
+@settings(max_examples=100, deadline=None)
+@given(costs=st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 3)), max_size=40))
+def test_decaying_counter_never_passes_its_cap(costs: list[tuple[int, int]]) -> None:
+    from decimal import Decimal
+
+    counter = Decaying(Decimal(20), Decimal("0.5"))
+    now = 0
+    for gap, cost in costs:
+        now += gap
+        before = counter.value("k", now)
+        ok = counter.charge("k", Decimal(cost), now)
+        assert ok is (before + cost <= 20)
+        assert counter.value("k", now) <= 20
+
+
+@pytest.fixture
+async def moving() -> AsyncIterator[RawKraken]:
+    async with (
+        Venue.start("kraken", **kraken_options(tick_interval=0.05)) as v,
+        aiohttp.ClientSession() as s,
+    ):
+        yield RawKraken(v, s)
+
+
+async def test_gtd_order_expires_at_expiretm(moving: RawKraken) -> None:
+    r = await moving.private(
+        "AddOrder",
+        {
+            "pair": "XBTUSD",
+            "type": "buy",
+            "ordertype": "limit",
+            "volume": "0.01",
+            "price": "1000",
+            "timeinforce": "GTD",
+            "expiretm": "+1",
+        },
+    )
+    (txid,) = r.body["result"]["txid"]
+    first = (await moving.private("QueryOrders", {"txid": txid})).body["result"][txid]
+    assert first["status"] == "open" and first["expiretm"] > 0 and first["timeinforce"] == "GTD"
+    await asyncio.sleep(2.2)
+    later = (await moving.private("QueryOrders", {"txid": txid})).body["result"][txid]
+    assert later["status"] == "expired"
+
+
+async def test_lost_reply_still_places_the_order() -> None:
+    async with Venue.start("kraken", **kraken_options()) as v, aiohttp.ClientSession() as s:
+        k = RawKraken(v, s)
+        v.faults.fail_after_accept()
+        r = await k.private(
+            "AddOrder",
+            {
+                "pair": "XBTUSD",
+                "type": "buy",
+                "ordertype": "limit",
+                "volume": "0.01",
+                "price": "1000",
+                "cl_ord_id": "lost-1",
+            },
+        )
+        assert (r.status, r.body["error"]) == (503, ["EService:Unavailable"])
+        opened = (await k.private("OpenOrders", {"cl_ord_id": "lost-1"})).body["result"]["open"]
+        assert len(opened) == 1
+        v.faults.fail_after_accept()
+        f = await k.futures(
+            "POST",
+            "sendorder",
+            {
+                "orderType": "lmt",
+                "symbol": "PF_XBTUSD",
+                "side": "buy",
+                "size": "0.01",
+                "limitPrice": "1000",
+                "cliOrdId": "lost-2",
+            },
+        )
+        assert (f.status, f.body["error"]) == (503, "unavailable")
+        orders = (await k.futures("GET", "openorders")).body["openOrders"]
+        assert [o["cliOrdId"] for o in orders] == ["lost-2"]
+
+
+async def test_maintenance_blocks_private_calls_only() -> None:
+    async with Venue.start("kraken", **kraken_options()) as v, aiohttp.ClientSession() as s:
+        k = RawKraken(v, s)
+        v.faults.set_maintenance()
+        assert (await k.public("SystemStatus")).body["result"]["status"] == "maintenance"
+        assert (await k.private("Balance")).body["error"] == ["EService:Unavailable"]
+        assert (await k.futures("GET", "accounts")).body["error"] == "unavailable"
+        assert (await k.futures("GET", "tickers", signed=False)).body["result"] == "success"
