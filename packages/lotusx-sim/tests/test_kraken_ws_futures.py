@@ -270,3 +270,21 @@ async def test_rebuilt_book_equals_the_venue_book_after_orders(quiet: RawKraken)
             (D(str(p)), D(str(q))) for p, q in view.bids
         ]
         assert sorted(book["sell"].items()) == [(D(str(p)), D(str(q))) for p, q in view.asks]
+
+
+async def test_idle_connections_close_but_pings_keep_them_open() -> None:
+    opts = kraken_options(futures_idle_timeout=1.5)
+    async with (
+        Venue.start("kraken", **opts) as v,
+        aiohttp.ClientSession() as s,
+        s.ws_connect(v.urls["futures_ws"], autoping=True) as pinging,
+        s.ws_connect(v.urls["futures_ws"]) as silent,
+    ):
+        await recv(pinging)
+        await recv(silent)
+        for _ in range(6):
+            await pinging.ping()
+            await asyncio.sleep(0.5)
+        msg = await asyncio.wait_for(silent.receive(), 3)
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert not pinging.closed

@@ -285,6 +285,8 @@ async def test_private_executions_and_balances(quiet: RawKraken) -> None:
             kinds.append(row["exec_type"])
         assert kinds[:2] == ["pending_new", "new"]
         assert row["liquidity_ind"] == "t" and row["fees"][0]["asset"] == "USD"
+        trades = (await quiet.private("TradesHistory")).body["result"]["trades"]
+        assert row["exec_id"] in trades  # exec_id is the trade txid of TradesHistory
         done = await until(ws, lambda b: b.get("channel") == "executions")
         assert (done["data"][0]["exec_type"], done["data"][0]["order_status"]) == (
             "filled",

@@ -59,7 +59,7 @@ class FuturesStreams(ConnectionHub[Conn]):
         self._start([(1.0, self._tickers), (5.0, self._heartbeat), (1.0, self._reap_idle)])
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True)
+        ws = web.WebSocketResponse(autoping=False)  # pings count as activity
         await ws.prepare(request)
         conn = Conn(ws)
         self.conns.add(conn)
@@ -70,6 +70,8 @@ class FuturesStreams(ConnectionHub[Conn]):
                 conn.active = time.monotonic()
                 if msg.type is WSMsgType.TEXT:
                     self._request(conn, msg.data)
+                elif msg.type is WSMsgType.PING:
+                    await ws.pong(msg.data)
                 elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
                     break
         finally:

@@ -105,7 +105,7 @@ def executions_snapshot(core: VenueCore, ids: Ids, conn: Conn, opts: dict[str, A
 def _fill_fields(core: VenueCore, fill: Any) -> dict[str, Any]:
     spec = core.specs[SPOT][fill.symbol]
     return {
-        "exec_id": Ids.spot_trade("exec", fill.trade_id, fill.order_id),
+        "exec_id": Ids.spot_trade(fill.symbol, fill.trade_id, fill.order_id),  # the trade txid
         "trade_id": fill.trade_id,
         "last_qty": fill.qty.quantize(bk.QTY),
         "last_price": fill.price.quantize(spec.tick),
