@@ -266,6 +266,8 @@ async def test_rebuilt_book_equals_the_venue_book_after_orders(quiet: RawKraken)
             else:
                 book[msg["side"]][msg["price"]] = msg["qty"]
         view = quiet.venue.view.book("PF_XBTUSD", "futures")
+        truth = quiet.venue.dialect.streams  # type: ignore[attr-defined]
+        assert truth.book_update_id("PF_XBTUSD", seq, 0) == view.update_id
         assert sorted(book["buy"].items(), reverse=True) == [
             (D(str(p)), D(str(q))) for p, q in view.bids
         ]

@@ -375,3 +375,39 @@ async def test_trading_methods_over_ws_auth(quiet: RawKraken) -> None:
         await recv(ws)
         public = await call(ws, "cancel_all", 9)
         assert public["success"] is False
+
+
+async def test_streams_know_which_engine_update_a_book_message_showed(quiet: RawKraken) -> None:
+    import datetime as dt
+
+    async with quiet.session.ws_connect(quiet.venue.urls["spot_ws"]) as ws:
+        await recv(ws)
+        await ws.send_str(
+            json.dumps(
+                {"method": "subscribe", "params": {"channel": "book", "symbol": ["BTC/USD"]}}
+            )
+        )
+        await recv(ws)
+        await recv(ws)
+        bid = D(
+            (await quiet.public("Depth", pair="XBTUSD", count=1)).body["result"]["XXBTZUSD"][
+                "bids"
+            ][0][0]
+        )
+        await quiet.private(
+            "AddOrder",
+            {
+                "pair": "XBTUSD",
+                "type": "buy",
+                "ordertype": "limit",
+                "volume": "0.5",
+                "price": str(bid + D("0.1")),
+            },
+        )
+        msg = await until(ws, lambda b: b.get("channel") == "book")
+        stamp = dt.datetime.fromisoformat(msg["data"][0]["timestamp"].replace("Z", "+00:00"))
+        ms = int(stamp.timestamp() * 1000 + 0.5)
+        truth = quiet.venue.dialect.streams  # type: ignore[attr-defined]
+        assert (
+            truth.book_update_id("XXBTZUSD", 0, ms) == quiet.venue.view.book("XXBTZUSD").update_id
+        )

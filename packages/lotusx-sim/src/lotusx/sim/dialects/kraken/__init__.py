@@ -31,6 +31,7 @@ from lotusx.sim.dialects.kraken.http_spot import SpotServer
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import TIERS, KrakenLimits
 from lotusx.sim.dialects.kraken.markets import FUTURES, SPOT, kraken_markets
+from lotusx.sim.dialects.kraken.truth import BookIds
 from lotusx.sim.dialects.kraken.ws_futures import FuturesStreams
 from lotusx.sim.dialects.kraken.ws_spot import SpotStreams
 from lotusx.sim.market import MarketSpec
@@ -49,6 +50,7 @@ class KrakenDialect(Dialect):
 
     def __init__(self) -> None:
         self.ids = Ids()
+        self.streams = BookIds()  # test truth: `streams.book_update_id(symbol, seq, ms)`
         self.runners: list[web.AppRunner] = []
         self.hubs: list[SpotStreams | FuturesStreams] = []
 
@@ -116,7 +118,7 @@ class KrakenDialect(Dialect):
         engine.accountant = KrakenSpotAccountant(core.ledger, SPOT, core.specs[SPOT])
         core.tick_hooks.append(lambda now: rest_spot_trade.expire_gtd(engine, now))
         host = options.host
-        spot_ws = SpotStreams(core, spot.app, tokens, self.ids, limits)
+        spot_ws = SpotStreams(core, spot.app, tokens, self.ids, limits, self.streams)
         spot_port = await self._serve(spot.app, host, options.port)
         spot_ws.start()
         self.hubs.append(spot_ws)
@@ -127,7 +129,12 @@ class KrakenDialect(Dialect):
             + rest_futures_account.routes()
         )
         fut_ws = FuturesStreams(
-            core, futures.app, keys, self.ids, float(extra.get("futures_idle_timeout", 60.0))
+            core,
+            futures.app,
+            keys,
+            self.ids,
+            self.streams,
+            float(extra.get("futures_idle_timeout", 60.0)),
         )
         fut_port = await self._serve(futures.app, host, options.port + 1 if options.port else 0)
         fut_ws.start()

@@ -21,6 +21,7 @@ from lotusx.sim.dialects.kraken.auth import challenge_sign, same
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.markets import CODE, FUTURES
 from lotusx.sim.dialects.kraken.render_futures import num
+from lotusx.sim.dialects.kraken.truth import BookIds
 from lotusx.sim.dialects.kraken.wsbase import WsConn, writer
 from lotusx.sim.model import BookDelta, Event, Side, Trade
 from lotusx.sim.wshub import ConnectionHub
@@ -44,9 +45,11 @@ class FuturesStreams(ConnectionHub[Conn]):
         app: web.Application,
         keys: Mapping[str, str],
         ids: Ids,
+        truth: BookIds,
         idle_timeout: float = 60.0,
     ) -> None:
         super().__init__(core)
+        self.truth = truth
         self.keys = keys
         self.ids = ids
         self.idle_timeout = idle_timeout
@@ -199,6 +202,7 @@ class FuturesStreams(ConnectionHub[Conn]):
         gap = bool(subs) and self.core.faults.take("sequence_gaps")
         for side, price, qty in levels:
             self.book_seq[ev.symbol] += 1
+            self.truth.futures_sent(ev.symbol, self.book_seq[ev.symbol], ev.update_id)
             if gap:  # one message is lost: its number never reaches anyone
                 gap = False
                 continue

@@ -24,6 +24,7 @@ from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import KrakenLimits
 from lotusx.sim.dialects.kraken.markets import SPOT, Pair, PairIndex
 from lotusx.sim.dialects.kraken.rest_spot_account import Tokens
+from lotusx.sim.dialects.kraken.truth import BookIds
 from lotusx.sim.dialects.kraken.wsbase import WsConn, iso_us, writer
 from lotusx.sim.model import BookDelta, Event, Side, Trade
 from lotusx.sim.wshub import ConnectionHub
@@ -51,11 +52,18 @@ class Conn(WsConn):
 
 class SpotStreams(ConnectionHub[Conn]):
     def __init__(
-        self, core: VenueCore, app: web.Application, tokens: Tokens, ids: Ids, limits: KrakenLimits
+        self,
+        core: VenueCore,
+        app: web.Application,
+        tokens: Tokens,
+        ids: Ids,
+        limits: KrakenLimits,
+        truth: BookIds,
     ) -> None:
         super().__init__(core)
         self.ids = ids
         self.limits = limits
+        self.truth = truth
         self._pending: set[asyncio.Task[None]] = set()
         self.tokens = tokens
         self.pairs = PairIndex(core.specs[SPOT])
@@ -270,6 +278,7 @@ class SpotStreams(ConnectionHub[Conn]):
         subs = [c for c in self.conns if ("book", pair.symbol) in c.subs and pair.symbol in c.shown]
         if not subs:
             return
+        self.truth.spot_sent(pair.key, ev.time_ms, ev.update_id)
         book = self._book(pair)
         lost = self.core.faults.take("sequence_gaps")
         stamp = iso_us(ev.time_ms)
