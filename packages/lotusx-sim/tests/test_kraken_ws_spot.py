@@ -411,3 +411,24 @@ async def test_streams_know_which_engine_update_a_book_message_showed(quiet: Raw
         assert (
             truth.book_update_id("XXBTZUSD", 0, ms) == quiet.venue.view.book("XXBTZUSD").update_id
         )
+
+
+async def test_ws_add_order_takes_small_json_numbers(quiet: RawKraken) -> None:
+    token = (await quiet.private("GetWebSocketsToken")).body["result"]["token"]
+    async with quiet.session.ws_connect(quiet.venue.urls["spot_ws_auth"]) as ws:
+        await recv(ws)
+        req = {
+            "method": "add_order",
+            "req_id": 1,
+            "params": {
+                "token": token,
+                "order_type": "limit",
+                "side": "buy",
+                "order_qty": 5e-05,
+                "symbol": "BTC/USD",
+                "limit_price": 20000.0,
+            },
+        }
+        await ws.send_str(json.dumps(req))
+        reply = await until(ws, lambda b: b.get("method") == "add_order")
+        assert reply["success"] is True, reply

@@ -12,6 +12,13 @@ from urllib.parse import parse_qsl
 DECIMAL_RE = re.compile(r"^[+]?[0-9]*\.?[0-9]+$")
 
 
+def plain(value: Any) -> str:
+    """A JSON value as text; floats without exponent (5e-05 -> "0.00005")."""
+    if isinstance(value, float):
+        return f"{Decimal(repr(value)):f}"
+    return str(value)
+
+
 def parse_body(raw: str, content_type: str) -> dict[str, Any] | None:
     """Form or JSON body as a dict; None when it is neither."""
     if not raw:
@@ -38,7 +45,7 @@ class Params:
             return None
         if isinstance(value, bool):
             return "true" if value else "false"
-        return str(value)
+        return plain(value)
 
     def req(self, name: str) -> str:
         value = self.opt(name)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lotusx.sim.dialects.kraken import rest_spot_trade as trade
 from lotusx.sim.dialects.kraken.errors import SpotError, invalid
 from lotusx.sim.dialects.kraken.http_spot import Ctx
-from lotusx.sim.dialects.kraken.params import Params
+from lotusx.sim.dialects.kraken.params import Params, plain
 
 if TYPE_CHECKING:
     from lotusx.sim.dialects.kraken.ws_spot import Conn, SpotStreams
@@ -23,7 +23,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return plain(value)
 
 
 def _expiry(raw: Any) -> str | None:
