@@ -203,3 +203,16 @@ def test_spot_v2_book_levels_keep_the_number_text() -> None:
     assert w.ws_levels(data.bids) == [("45283.5", "0.10000000")]
     assert w.ws_levels(data.asks) == [("45285.2", "0.00100000")]
     assert data.checksum == 3310070434
+
+
+def test_futures_subaccounts_sample() -> None:
+    answer = msgspec.json.decode(
+        b'{"result":"success","serverTime":"2022-03-31T20:38:53.677Z","masterAccountUid":'
+        b'"ba598ca1-65c1-4f48-927d-0e2b647d627a","subaccounts":[{"accountUid":"7f5c528e-2285-'
+        b'45f2-9d5a-9e4d6c8b7a11","email":"sub@example.com","fullName":"Sub One",'
+        b'"holdingAccounts":[{"currency":"gbp","amount":0}],"futuresAccounts":[],'
+        b'"flexAccount":{"currencies":[]}}]}',
+        type=w.FSubaccountsWire,
+    )
+    [sub] = answer.subaccounts
+    assert sub.email == "sub@example.com" and sub.accountUid.startswith("7f5c528e")

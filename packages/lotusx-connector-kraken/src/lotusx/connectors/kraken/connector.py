@@ -65,6 +65,7 @@ from lotusx.core.types import (
     RateLimitRule,
     ServerTime,
     Side,
+    SubAccount,
     Symbol,
     SymbolLike,
     SystemStatus,
@@ -1108,6 +1109,15 @@ class KrakenConnector(Connector):
         params = {"symbol": inst.native_id, "maxLeverage": leverage}
         await self._fut(ep.F_LEVERAGE_SET, w.FuturesHead, params)
         return Decimal(leverage)
+
+    async def get_subaccounts(self) -> list[SubAccount]:
+        """Kraken Futures ``GET /subaccounts`` (master accounts; Kraken offers subaccounts to
+        institutional clients): ``account_id`` is the ``accountUid``, ``name`` the email."""
+        answer = await self._fut(ep.F_SUBACCOUNTS, w.FSubaccountsWire)
+        return [
+            SubAccount(s.accountUid, s.email or s.fullName or s.accountUid)
+            for s in answer.subaccounts
+        ]
 
     # ------------------------------------------------------------------ funds
 

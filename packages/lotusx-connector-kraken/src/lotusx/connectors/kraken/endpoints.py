@@ -195,6 +195,7 @@ F_LEVERAGE_GET = _fut("futures.leveragepreferences", "GET", "leveragepreferences
 F_LEVERAGE_SET = _fut(
     "futures.leveragepreferences.set", "PUT", "leveragepreferences", 10, idempotent=True
 )
+F_SUBACCOUNTS = _fut("futures.subaccounts", "GET", "subaccounts", 2)
 F_TRANSFER = _fut("futures.transfer", "POST", "transfer", 10, idempotent=False)
 F_WITHDRAWAL = _fut("futures.withdrawal", "POST", "withdrawal", 10, idempotent=False)
 

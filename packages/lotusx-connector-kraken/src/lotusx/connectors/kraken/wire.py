@@ -988,6 +988,17 @@ class FLeveragesWire(Struct, kw_only=True):
     leveragePreferences: list[FLeverageWire] = []
 
 
+class FSubaccountWire(Struct, kw_only=True):
+    accountUid: str
+    email: str = ""
+    fullName: str = ""
+
+
+class FSubaccountsWire(Struct, kw_only=True):
+    masterAccountUid: str | None = None
+    subaccounts: list[FSubaccountWire] = []
+
+
 class FFundingRateWire(Struct, kw_only=True):
     timestamp: str
     fundingRate: Decimal | None = None
