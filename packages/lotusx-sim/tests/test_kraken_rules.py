@@ -121,3 +121,58 @@ async def test_maintenance_blocks_private_calls_only() -> None:
         assert (await k.private("Balance")).body["error"] == ["EService:Unavailable"]
         assert (await k.futures("GET", "accounts")).body["error"] == "unavailable"
         assert (await k.futures("GET", "tickers", signed=False)).body["result"] == "success"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    orders=st.lists(
+        st.tuples(
+            st.sampled_from(["buy", "sell"]),
+            st.sampled_from([None, "fcib", "fciq"]),
+            st.sampled_from(["market", "limit"]),
+            st.integers(1, 40),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_spot_settlement_conserves_every_asset(
+    orders: list[tuple[str, str | None, str, int]],
+) -> None:
+    """Whatever mix of sides, fee currencies and order types: no asset is created or lost."""
+    from decimal import Decimal
+
+    from lotusx.sim.core import MAIN
+    from lotusx.sim.dialects.kraken.markets import SPOT
+
+    async def run() -> None:
+        async with (
+            Venue.start("kraken", **kraken_options(book_levels=10)) as v,
+            aiohttp.ClientSession() as s,
+        ):
+            k = RawKraken(v, s)
+            led = v.core.ledger
+            before = {a: led.total(a) for a in ("BTC", "USD")}
+            bid = Decimal(
+                (await k.public("Depth", pair="XBTUSD", count=1)).body["result"]["XXBTZUSD"][
+                    "bids"
+                ][0][0]
+            )
+            for side, flag, kind, size in orders:
+                params = {
+                    "pair": "XBTUSD",
+                    "type": side,
+                    "ordertype": kind,
+                    "volume": str(Decimal(size) / 100),
+                }
+                if kind == "limit":
+                    params["price"] = str(bid + (50 if side == "buy" else -50))
+                if flag:
+                    params["oflags"] = flag
+                await k.private("AddOrder", params)
+            await k.private("CancelAll")
+            assert {a: led.total(a) for a in ("BTC", "USD")} == before
+            for bal in led.wallet(MAIN, SPOT).values():
+                assert bal.locked == 0 and bal.free >= 0
+
+    asyncio.run(run())
