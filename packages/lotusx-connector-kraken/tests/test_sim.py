@@ -79,11 +79,9 @@ async def test_fok_is_refused_on_futures_and_passed_on_for_spot(ex: KrakenConnec
     assert ex._spot_order_params(request, spot, "c")["timeinforce"] == "FOK"
 
 
-async def test_futures_fee_rates_and_candles_refuse_clearly(ex: KrakenConnector) -> None:
+async def test_futures_fee_rates_refuse_clearly(ex: KrakenConnector) -> None:
     with pytest.raises(NotSupportedError, match="futures"):
         await ex.get_fee_rates(PERP)
-    with pytest.raises(NotSupportedError, match="futures"):
-        await ex.get_candles(PERP)
     fee = await ex.get_fee_rates(SPOT)
     assert 0 <= fee.maker <= fee.taker < 1
 

@@ -216,3 +216,18 @@ def test_futures_subaccounts_sample() -> None:
     )
     [sub] = answer.subaccounts
     assert sub.email == "sub@example.com" and sub.accountUid.startswith("7f5c528e")
+
+
+def test_futures_chart_candles_sample() -> None:
+    answer = msgspec.json.decode(
+        b'{"candles":[{"time":1680000000000,"open":"27000.5","high":"27100","low":"26950.5",'
+        b'"close":"27050","volume":12.34}],"more_candles":false}',
+        type=w.FCandlesWire,
+    )
+    candle = w.futures_candle(answer.candles[0], Symbol("BTC", "USD", "USD"), "1m", 60_000, 0)
+    assert (candle.open, candle.volume, candle.open_time) == (
+        Decimal("27000.5"),
+        Decimal("12.34"),
+        1680000000000,
+    )
+    assert not candle.closed

@@ -370,9 +370,7 @@ class KrakenConnector(Connector):
     ) -> list[Candle]:
         inst, venue = await self._resolve(symbol)
         if venue is Venue.FUTURES:
-            raise NotSupportedError(
-                self.name, Capability.GET_CANDLES.value, "futures candles (charts API) not wired"
-            )
+            return await self._futures_candles(inst, interval, start, end, limit)
         minutes = ep.OHLC_INTERVALS.get(interval)
         if minutes is None:
             raise InvalidOrderError(
@@ -387,6 +385,22 @@ class KrakenConnector(Connector):
         candles = [w.spot_candle(r, inst.symbol, interval, minutes * 60_000, now) for r in rows[0]]
         if end is not None:
             candles = [c for c in candles if c.open_time <= end]
+        return candles[-limit:]
+
+    async def _futures_candles(
+        self, inst: Instrument, interval: str, start: int | None, end: int | None, limit: int
+    ) -> list[Candle]:
+        """Kraken Futures Charts API (``trade`` candles); ``from``/``to`` in seconds."""
+        span = ep.CHART_MS.get(interval)
+        if span is None:
+            raise InvalidOrderError(
+                str(inst.symbol), "interval", f"{interval!r} not in {list(ep.CHART_RESOLUTIONS)}"
+            )
+        params = {"from": start and start // 1000, "to": end and end // 1000}
+        answer = await self._fut(ep.chart(inst.native_id, interval), w.FCandlesWire, params)
+        now = self.clock.now_ms()
+        candles = [w.futures_candle(c, inst.symbol, interval, span, now) for c in answer.candles]
+        candles.sort(key=lambda c: c.open_time)
         return candles[-limit:]
 
     async def get_ticker(self, symbol: SymbolLike) -> Ticker:

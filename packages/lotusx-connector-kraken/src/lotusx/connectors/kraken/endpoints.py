@@ -199,6 +199,26 @@ F_SUBACCOUNTS = _fut("futures.subaccounts", "GET", "subaccounts", 2)
 F_TRANSFER = _fut("futures.transfer", "POST", "transfer", 10, idempotent=False)
 F_WITHDRAWAL = _fut("futures.withdrawal", "POST", "withdrawal", 10, idempotent=False)
 
+CHART_RESOLUTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w")
+CHART_MS: Mapping[str, int] = {
+    "1m": 60_000,
+    "5m": 300_000,
+    "15m": 900_000,
+    "30m": 1_800_000,
+    "1h": 3_600_000,
+    "4h": 14_400_000,
+    "12h": 43_200_000,
+    "1d": 86_400_000,
+    "1w": 604_800_000,
+}
+
+
+def chart(symbol: str, resolution: str) -> Endpoint:
+    """Futures Charts API ``/api/charts/v1/trade/{symbol}/{resolution}`` (public)."""
+    path = f"/api/charts/v1/trade/{symbol}/{resolution}"
+    return Endpoint("futures.charts", "GET", "futures_rest", path, False, {})
+
+
 F_FILLS_WITH_TIME = 25  # fills with lastFillTime
 F_BATCH_MAX = 100  # orders per batchorder call (our chunk size)
 FUNDING_INTERVAL_MS = 3_600_000  # Kraken Futures perpetuals fund every hour

@@ -988,6 +988,34 @@ class FLeveragesWire(Struct, kw_only=True):
     leveragePreferences: list[FLeverageWire] = []
 
 
+class FCandleWire(Struct, kw_only=True):
+    time: int  # ms
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+class FCandlesWire(Struct, kw_only=True):
+    candles: list[FCandleWire]
+    more_candles: bool = False
+
+
+def futures_candle(wire: FCandleWire, sym: Symbol, interval: str, span_ms: int, now: int) -> Candle:
+    return Candle(
+        symbol=sym,
+        interval=interval,
+        open_time=wire.time,
+        open=wire.open,
+        high=wire.high,
+        low=wire.low,
+        close=wire.close,
+        volume=wire.volume,
+        closed=wire.time + span_ms <= now,
+    )
+
+
 class FSubaccountWire(Struct, kw_only=True):
     accountUid: str
     email: str = ""
