@@ -319,3 +319,13 @@ async def test_fee_currency_follows_side_and_oflags(
         assert d_usd == (-sign * cost - cost * D("0.004")).quantize(D("0.0001"))
     both = await place(kraken, price="30000", oflags="fcib,fciq")
     assert both["error"] == ["EGeneral:Invalid arguments:oflags"]
+
+
+async def test_unknown_method_and_trade_history_order_types(kraken: RawKraken) -> None:
+    r = await kraken.private("NoSuchMethod")
+    assert r.body == {"error": ["EGeneral:Unknown method"], "result": {}}
+    assert (await kraken.public("Nope")).body["error"] == ["EGeneral:Unknown method"]
+    await place(kraken, ordertype="market", volume="0.01")
+    trades = (await kraken.private("TradesHistory")).body["result"]["trades"]
+    assert {t["ordertype"] for t in trades.values()} == {"market"}
+    assert all(t["maker"] is False for t in trades.values())

@@ -114,6 +114,7 @@ class KrakenDialect(Dialect):
         spot.add(
             rest_spot_public.routes() + rest_spot_trade.routes() + rest_spot_account.routes(tokens)
         )
+        spot.add_fallback()
         engine = core.engines[SPOT]
         engine.accountant = KrakenSpotAccountant(core.ledger, SPOT, core.specs[SPOT])
         core.tick_hooks.append(lambda now: rest_spot_trade.expire_gtd(engine, now))

@@ -84,6 +84,16 @@ class SpotServer:
             for method in methods:
                 self.app.router.add_route(method, path, self._bind(route))
 
+    def add_fallback(self) -> None:
+        """Unknown methods: `EGeneral:Unknown method` (after every real route)."""
+
+        async def unknown(request: web.Request) -> web.StreamResponse:
+            body = {"error": ["EGeneral:Unknown method"], "result": {}}
+            return web.Response(body=ENCODER.encode(body), content_type="application/json")
+
+        for scope in ("public", "private"):
+            self.app.router.add_route("*", f"/0/{scope}/{{name}}", unknown)
+
     def _bind(self, route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handle(request: web.Request) -> web.StreamResponse:
             return await self.dispatch(request, route)

@@ -113,14 +113,15 @@ def tif_name(order: Order) -> str:
     return "IOC" if order.tif is TimeInForce.IOC else "GTC"
 
 
-def trade_json(pair: Pair, fill: Fill, ids: Ids) -> dict[str, Any]:
+def trade_json(pair: Pair, fill: Fill, ids: Ids, kind: OrderType | None = None) -> dict[str, Any]:
+    market = kind is OrderType.MARKET if kind is not None else not fill.is_maker
     return {
         "ordertxid": ids.spot_order(fill.order_id),
         "postxid": Ids.spot_trade(fill.symbol, fill.trade_id, 0),
         "pair": pair.key,
         "time": seconds(fill.time_ms),
         "type": side_name(fill.side),
-        "ordertype": "limit" if fill.is_maker else "market",
+        "ordertype": "market" if market else "limit",
         "price": px(pair, fill.price),
         "cost": cost(fill.quote_qty),
         "fee": cost(fill.fee),

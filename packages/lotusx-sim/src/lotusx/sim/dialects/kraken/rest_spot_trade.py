@@ -14,7 +14,7 @@ from lotusx.sim.dialects.kraken.limits import CANCEL_PENALTY, EDIT_PENALTY, pena
 from lotusx.sim.dialects.kraken.params import Params
 from lotusx.sim.dialects.kraken.render import describe, order_json, px, trade_json, vol
 from lotusx.sim.engine import Engine
-from lotusx.sim.model import Fill, Order, Rejected
+from lotusx.sim.model import Fill, Order, OrderType, Rejected
 
 BATCH_MAX, CANCEL_BATCH_MAX, PAGE = 15, 50, 50
 
@@ -299,12 +299,17 @@ async def trades_history(ctx: Ctx) -> Any:
     return {
         "trades": {
             Ids.spot_trade(f.symbol, f.trade_id, f.order_id): trade_json(
-                ctx.pairs.by_key[f.symbol], f, ctx.ids
+                ctx.pairs.by_key[f.symbol], f, ctx.ids, _kind(engine, f)
             )
             for f in page
         },
         "count": len(fills),
     }
+
+
+def _kind(engine: Engine, fill: Fill) -> OrderType | None:
+    order = engine.orders.get(fill.order_id)
+    return order.type if order is not None else None
 
 
 def expire_gtd(engine: Engine, now_ms: int) -> None:
