@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lotusx.connectors.kraken import wire as w
+from lotusx.core.errors import ExchangeError
 from lotusx.core.types import OrderStatus, OrderType, Side, Symbol, TimeInForce
 
 
@@ -231,3 +233,16 @@ def test_futures_chart_candles_sample() -> None:
         1680000000000,
     )
     assert not candle.closed
+
+
+def test_bad_numbers_are_refused_not_coerced() -> None:
+    assert w.raw_text(msgspec.Raw(b"1e-05")) == "0.00001"
+    assert w.raw_text(msgspec.Raw(b'"0.10"')) == "0.10"
+    for bad in (b"null", b'"NaN"', b"-1", b'"abc"', b'"Infinity"'):
+        with pytest.raises(ValueError):
+            w.raw_text(msgspec.Raw(bad))
+    depth = msgspec.json.decode(
+        b'{"asks":[["NaN","1",1]],"bids":[["100.0","1.0",1]]}', type=w.DepthWire
+    )
+    with pytest.raises(ExchangeError, match="bad book level"):
+        w.spot_orderbook(depth, Symbol("BTC", "USD"), 10, 0)

@@ -1384,7 +1384,7 @@ class KrakenConnector(Connector):
                     message = decode(item)
                     data = message.data[0]
                     bids, asks = w.ws_levels(data.bids), w.ws_levels(data.asks)
-                except (msgspec.ValidationError, msgspec.DecodeError, IndexError):
+                except (msgspec.ValidationError, msgspec.DecodeError, IndexError, ValueError):
                     result = sync.reset("malformed_event")
                 else:
                     number += 1
@@ -1427,25 +1427,9 @@ class KrakenConnector(Connector):
                     sync.reset(item.reason)
                     continue
                 try:
-                    message = decode(item)
-                except (msgspec.ValidationError, msgspec.DecodeError):
+                    result = _futures_book_message(sync, decode(item))
+                except (msgspec.ValidationError, msgspec.DecodeError, ValueError):
                     result = sync.reset("malformed_event")
-                else:
-                    if message.feed == "book_snapshot":
-                        result = sync.on_snapshot(
-                            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.bids],
-                            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.asks],
-                            message.seq,
-                            timestamp=message.timestamp,
-                        )
-                    elif message.side is None or w.NULL_RAW in (message.price, message.qty):
-                        result = sync.reset("malformed_event")
-                    else:
-                        level = [(w.raw_text(message.price), w.raw_text(message.qty))]
-                        bids, asks = (level, []) if message.side == "buy" else ([], level)
-                        result = sync.on_delta(
-                            Delta(message.seq, message.seq, bids, asks, timestamp=message.timestamp)
-                        )
                 if result is SyncResult.RESYNC:
                     self.log.warning("book_resync", symbol=str(sym), reason=sync.last_resync_reason)
                     await sub.resubscribe()
@@ -1744,6 +1728,22 @@ class KrakenConnector(Connector):
 
         pushes = self._private(Venue.FUTURES, "open_positions", convert)
         return recovery.positions_across_gaps(self, pushes)
+
+
+def _futures_book_message(sync: BookSync, message: w.FWsBookWire) -> SyncResult:
+    """Apply one ``book_snapshot`` or one-level ``book`` delta (ValueError: a bad number)."""
+    if message.feed == "book_snapshot":
+        return sync.on_snapshot(
+            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.bids],
+            [(w.raw_text(lv.price), w.raw_text(lv.qty)) for lv in message.asks],
+            message.seq,
+            timestamp=message.timestamp,
+        )
+    if message.side not in ("buy", "sell") or w.NULL_RAW in (message.price, message.qty):
+        return sync.reset("malformed_event")
+    level = [(w.raw_text(message.price), w.raw_text(message.qty))]
+    bids, asks = (level, []) if message.side == "buy" else ([], level)
+    return sync.on_delta(Delta(message.seq, message.seq, bids, asks, timestamp=message.timestamp))
 
 
 class _FTickerFeed(msgspec.Struct, kw_only=True):

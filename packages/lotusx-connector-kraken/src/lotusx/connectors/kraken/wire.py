@@ -20,6 +20,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from msgspec import Struct
 
+from lotusx.core.book import levels_from_text
 from lotusx.core.types import (
     Balance,
     BookLevel,
@@ -180,12 +181,20 @@ class DepthWire(Struct, kw_only=True):
     bids: list[tuple[str, str, int]]
 
 
+def _levels(levels: list[tuple[str, str]], depth: int) -> tuple[BookLevel, ...]:
+    """Validated levels (finite positive price, finite non-negative quantity) or a typed error."""
+    try:
+        return levels_from_text(levels, depth)
+    except ValueError as exc:
+        raise unexpected(f"bad book level: {exc}") from exc
+
+
 def spot_orderbook(wire: DepthWire, sym: Symbol, depth: int, now_ms: int) -> OrderBook:
     stamps = [lv[2] for lv in (*wire.bids[:1], *wire.asks[:1])]
     return OrderBook(
         symbol=sym,
-        bids=tuple(BookLevel(Decimal(p), Decimal(q)) for p, q, _ in wire.bids[:depth]),
-        asks=tuple(BookLevel(Decimal(p), Decimal(q)) for p, q, _ in wire.asks[:depth]),
+        bids=_levels([(p, q) for p, q, _ in wire.bids], depth),
+        asks=_levels([(p, q) for p, q, _ in wire.asks], depth),
         sequence=0,
         timestamp=max(stamps) * 1000 if stamps else now_ms,
     )
@@ -638,12 +647,15 @@ class FOrderBookWire(Struct, kw_only=True):
 
 def futures_orderbook(wire: FOrderBookWire, sym: Symbol, depth: int, now_ms: int) -> OrderBook:
     book = wire.orderBook
-    bids = sorted(book.bids, key=lambda lv: lv[0], reverse=True)[:depth]
-    asks = sorted(book.asks, key=lambda lv: lv[0])[:depth]
+    try:
+        bids = sorted(book.bids, key=lambda lv: lv[0], reverse=True)[:depth]
+        asks = sorted(book.asks, key=lambda lv: lv[0])[:depth]
+    except ArithmeticError as exc:  # NaN prices do not order
+        raise unexpected(f"bad book level: {exc}") from exc
     return OrderBook(
         symbol=sym,
-        bids=tuple(BookLevel(p, q) for p, q in bids),
-        asks=tuple(BookLevel(p, q) for p, q in asks),
+        bids=_levels([(format(p, "f"), format(q, "f")) for p, q in bids], depth),
+        asks=_levels([(format(p, "f"), format(q, "f")) for p, q in asks], depth),
         sequence=0,
         timestamp=iso_to_ms(wire.serverTime) if wire.serverTime else now_ms,
     )
@@ -1077,10 +1089,8 @@ class WsBookWire(Struct, kw_only=True):
 
 
 def ws_levels(levels: list[WsLevelWire]) -> list[tuple[str, str]]:
-    """Level text as sent (quoted numbers are unquoted)."""
-    return [
-        (bytes(lv.price).decode().strip('"'), bytes(lv.qty).decode().strip('"')) for lv in levels
-    ]
+    """Level text as sent (`raw_text`); ValueError for anything that is not a plain number."""
+    return [(raw_text(lv.price), raw_text(lv.qty)) for lv in levels]
 
 
 class WsTradeDataWire(Struct, kw_only=True):
@@ -1304,7 +1314,19 @@ class FWsBookWire(Struct, kw_only=True):
 
 
 def raw_text(raw: msgspec.Raw) -> str:
-    return bytes(raw).decode().strip('"')
+    """A JSON number's text as sent (a quoted one unquoted); an exponent form is written out.
+    ValueError for anything else (``null``, ``"NaN"``, ``-1``, text)."""
+    text = bytes(raw).decode().strip('"')
+    digits = text.replace(".", "", 1)
+    if digits.isascii() and digits.isdigit():
+        return text
+    try:
+        value = Decimal(text)
+    except ArithmeticError as exc:
+        raise ValueError(f"{text!r} is not a number") from exc
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"{text!r} is not a finite non-negative number")
+    return format(value, "f")
 
 
 class FWsTradeItemWire(Struct, kw_only=True):
