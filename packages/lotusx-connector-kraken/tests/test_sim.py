@@ -197,3 +197,16 @@ async def test_spot_batch_place_and_cancel(ex: KrakenConnector) -> None:
     assert [getattr(r, "status", None) for r in results[:2]] == [OrderStatus.CANCELED] * 2
     assert isinstance(results[2], Exception)
     assert [o.client_order_id for o in await ex.get_open_orders(SPOT)] == ["sb2"]
+
+
+async def test_malformed_answers_are_typed_errors(ex: KrakenConnector) -> None:
+    from lotusx.connectors.kraken import endpoints as ep
+    from lotusx.connectors.kraken import wire as w
+    from lotusx.core.errors import ExchangeError
+
+    # A real answer decoded as the wrong shape: the typed error names the call.
+    with pytest.raises(ExchangeError, match="malformed response") as info:
+        await ex._spot(ep.TIME, w.DepthWire)
+    assert info.value.endpoint == "spot.Time"
+    with pytest.raises(ExchangeError, match="malformed response"):
+        await ex._fut(ep.F_TICKERS, w.FOrderBookWire)

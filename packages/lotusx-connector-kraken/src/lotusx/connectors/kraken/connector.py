@@ -223,13 +223,23 @@ class KrakenConnector(Connector):
     ) -> T:
         self._need_spot(endpoint.name)
         raw = await self._send(self.rest, endpoint, params, costs)
-        return w.decode_result(raw, kind)
+        try:
+            return w.decode_result(raw, kind)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise self.rest.errors.unexpected(
+                endpoint.name, f"malformed response: {exc}", raw
+            ) from exc
 
     async def _fut(
         self, endpoint: Endpoint, kind: type[T], params: Mapping[str, object] | None = None
     ) -> T:
         raw = await self._send(self.futures_rest, endpoint, params, None)
-        return self._decode(raw, kind)
+        try:
+            return self._decode(raw, kind)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise self.futures_rest.errors.unexpected(
+                endpoint.name, f"malformed response: {exc}", raw
+            ) from exc
 
     async def close(self) -> None:
         sessions = list(self._ws.values())
@@ -1056,7 +1066,10 @@ class KrakenConnector(Connector):
         flex = answer.accounts.get("flex")
         if flex is None:
             return []
-        return w.flex_balances(self._decode(bytes(flex), w.FlexAccountWire))
+        try:
+            return w.flex_balances(self._decode(bytes(flex), w.FlexAccountWire))
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise w.unexpected(f"accounts.flex: {exc}") from exc
 
     async def get_positions(self, symbol: SymbolLike | None = None) -> list[Position]:
         await self.load_instruments()

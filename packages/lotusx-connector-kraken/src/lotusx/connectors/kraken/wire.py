@@ -71,6 +71,24 @@ def native_asset(asset: str) -> str:
     return _NATIVE_ASSET.get(asset.upper(), asset.upper())
 
 
+class Finite(Struct, kw_only=True):
+    """Base of Kraken's payload structs: a decoded ``NaN``/``Infinity`` in any `Decimal` field
+    (or list of them) fails decoding (msgspec reports it as a `ValidationError`)."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise ValueError(f"{name}: {value} is not a finite number")
+            if (
+                isinstance(value, list)
+                and value
+                and isinstance(value[0], Decimal)
+                and not all(v.is_finite() for v in value)
+            ):
+                raise ValueError(f"{name}: not all finite numbers")
+
+
 # ----------------------------------------------------------------------------- time
 
 
@@ -111,24 +129,24 @@ class Envelope(Struct, Generic[T], kw_only=True):
 # ----------------------------------------------------------------------------- spot public
 
 
-class ServerTimeWire(Struct, kw_only=True):
+class ServerTimeWire(Finite, kw_only=True):
     unixtime: int
     rfc1123: str = ""
 
 
-class SystemStatusWire(Struct, kw_only=True):
+class SystemStatusWire(Finite, kw_only=True):
     status: str
     timestamp: str = ""
 
 
-class AssetWire(Struct, kw_only=True):
+class AssetWire(Finite, kw_only=True):
     altname: str
     aclass: str = "currency"
     decimals: int = 8
     status: str = "enabled"
 
 
-class AssetPairWire(Struct, kw_only=True):
+class AssetPairWire(Finite, kw_only=True):
     altname: str
     base: str
     quote: str
@@ -176,7 +194,7 @@ def spot_instrument(key: str, pair: AssetPairWire, sym: Symbol) -> Instrument:
     )
 
 
-class DepthWire(Struct, kw_only=True):
+class DepthWire(Finite, kw_only=True):
     asks: list[tuple[str, str, int]]
     bids: list[tuple[str, str, int]]
 
@@ -234,7 +252,7 @@ def spot_candle(row: OhlcRow, sym: Symbol, interval: str, interval_ms: int, now:
     )
 
 
-class TickerWire(Struct, kw_only=True):
+class TickerWire(Finite, kw_only=True):
     a: list[Decimal]
     b: list[Decimal]
     c: list[Decimal]
@@ -259,7 +277,7 @@ def spot_ticker(wire: TickerWire, sym: Symbol, now_ms: int) -> Ticker:
 # ----------------------------------------------------------------------------- spot private
 
 
-class OrderDescrWire(Struct, kw_only=True):
+class OrderDescrWire(Finite, kw_only=True):
     pair: str
     type: str
     ordertype: str
@@ -267,7 +285,7 @@ class OrderDescrWire(Struct, kw_only=True):
     order: str = ""
 
 
-class SpotOrderWire(Struct, kw_only=True):
+class SpotOrderWire(Finite, kw_only=True):
     status: str
     opentm: Decimal
     closetm: Decimal | None = None
@@ -330,21 +348,21 @@ def spot_order(
     )
 
 
-class OpenOrdersWire(Struct, kw_only=True):
+class OpenOrdersWire(Finite, kw_only=True):
     open: dict[str, SpotOrderWire]
 
 
-class ClosedOrdersWire(Struct, kw_only=True):
+class ClosedOrdersWire(Finite, kw_only=True):
     closed: dict[str, SpotOrderWire]
     count: int = 0
 
 
-class AddOrderWire(Struct, kw_only=True):
+class AddOrderWire(Finite, kw_only=True):
     txid: list[str]
     descr: msgspec.Raw = msgspec.Raw(b"null")
 
 
-class BatchItemWire(Struct, kw_only=True):
+class BatchItemWire(Finite, kw_only=True):
     """An ``AddOrderBatch`` item: documented with a string ``txid``; a one-element list (as
     ``AddOrder`` answers) is accepted too."""
 
@@ -358,20 +376,20 @@ class BatchItemWire(Struct, kw_only=True):
         return self.txid
 
 
-class AddOrderBatchWire(Struct, kw_only=True):
+class AddOrderBatchWire(Finite, kw_only=True):
     orders: list[BatchItemWire]
 
 
-class CancelWire(Struct, kw_only=True):
+class CancelWire(Finite, kw_only=True):
     count: int
     pending: bool = False
 
 
-class AmendWire(Struct, kw_only=True):
+class AmendWire(Finite, kw_only=True):
     amend_id: str
 
 
-class SpotTradeWire(Struct, kw_only=True):
+class SpotTradeWire(Finite, kw_only=True):
     ordertxid: str
     pair: str
     time: Decimal
@@ -385,7 +403,7 @@ class SpotTradeWire(Struct, kw_only=True):
     trade_id: int | None = None
 
 
-class TradesHistoryWire(Struct, kw_only=True):
+class TradesHistoryWire(Finite, kw_only=True):
     trades: dict[str, SpotTradeWire]
     count: int = 0
 
@@ -419,26 +437,26 @@ def spot_fill(
     )
 
 
-class BalanceExWire(Struct, kw_only=True):
+class BalanceExWire(Finite, kw_only=True):
     balance: Decimal
     hold_trade: Decimal = ZERO
 
 
-class FeeWire(Struct, kw_only=True):
+class FeeWire(Finite, kw_only=True):
     fee: Decimal
 
 
-class TradeVolumeWire(Struct, kw_only=True):
+class TradeVolumeWire(Finite, kw_only=True):
     currency: str = ""
     fees: dict[str, FeeWire] | None = None
     fees_maker: dict[str, FeeWire] | None = None
 
 
-class RefIdWire(Struct, kw_only=True):
+class RefIdWire(Finite, kw_only=True):
     refid: str
 
 
-class WithdrawAddressWire(Struct, kw_only=True):
+class WithdrawAddressWire(Finite, kw_only=True):
     address: str
     asset: str = ""
     method: str = ""
@@ -448,7 +466,7 @@ class WithdrawAddressWire(Struct, kw_only=True):
     verified: bool = True
 
 
-class FundingStatusWire(Struct, kw_only=True):
+class FundingStatusWire(Finite, kw_only=True):
     method: str = ""
     asset: str
     refid: str
@@ -461,7 +479,7 @@ class FundingStatusWire(Struct, kw_only=True):
     network: str | None = None
 
 
-class FundingPageWire(Struct, kw_only=True):
+class FundingPageWire(Finite, kw_only=True):
     """Newer ``DepositStatus``/``WithdrawStatus`` answers: a page with a cursor."""
 
     deposit: list[FundingStatusWire] | None = None
@@ -514,7 +532,7 @@ def to_deposit(row: FundingStatusWire, asset: str) -> Deposit:
     )
 
 
-class TokenWire(Struct, kw_only=True):
+class TokenWire(Finite, kw_only=True):
     token: str
     expires: int = 900
 
@@ -522,19 +540,19 @@ class TokenWire(Struct, kw_only=True):
 # ----------------------------------------------------------------------------- futures
 
 
-class FuturesHead(Struct, kw_only=True):
+class FuturesHead(Finite, kw_only=True):
     result: str = "success"
     serverTime: str | None = None
 
 
-class MarginLevelWire(Struct, kw_only=True):
+class MarginLevelWire(Finite, kw_only=True):
     initialMargin: Decimal
     maintenanceMargin: Decimal
     numNonContractUnits: Decimal | None = None
     contracts: Decimal | None = None
 
 
-class FInstrumentWire(Struct, kw_only=True):
+class FInstrumentWire(Finite, kw_only=True):
     symbol: str
     type: str = ""
     tradeable: bool = True
@@ -546,7 +564,7 @@ class FInstrumentWire(Struct, kw_only=True):
     marginLevels: list[MarginLevelWire] = []
 
 
-class FInstrumentsWire(Struct, kw_only=True):
+class FInstrumentsWire(Finite, kw_only=True):
     instruments: list[FInstrumentWire]
 
 
@@ -601,7 +619,7 @@ def leverage_brackets(wire: FInstrumentWire, sym: Symbol) -> list[LeverageBracke
     return out
 
 
-class FTickerWire(Struct, kw_only=True):
+class FTickerWire(Finite, kw_only=True):
     symbol: str
     last: Decimal | None = None
     bid: Decimal | None = None
@@ -617,7 +635,7 @@ class FTickerWire(Struct, kw_only=True):
     suspended: bool = False
 
 
-class FTickersWire(Struct, kw_only=True):
+class FTickersWire(Finite, kw_only=True):
     tickers: list[FTickerWire]
     serverTime: str | None = None
 
@@ -635,12 +653,12 @@ def futures_ticker(wire: FTickerWire, sym: Symbol, now_ms: int) -> Ticker:
     )
 
 
-class FBookWire(Struct, kw_only=True):
+class FBookWire(Finite, kw_only=True):
     bids: list[tuple[Decimal, Decimal]]
     asks: list[tuple[Decimal, Decimal]]
 
 
-class FOrderBookWire(Struct, kw_only=True):
+class FOrderBookWire(Finite, kw_only=True):
     orderBook: FBookWire
     serverTime: str | None = None
 
@@ -661,7 +679,7 @@ def futures_orderbook(wire: FOrderBookWire, sym: Symbol, depth: int, now_ms: int
     )
 
 
-class FHistoryItemWire(Struct, kw_only=True):
+class FHistoryItemWire(Finite, kw_only=True):
     time: str
     price: Decimal
     size: Decimal
@@ -671,7 +689,7 @@ class FHistoryItemWire(Struct, kw_only=True):
     type: str = "fill"
 
 
-class FHistoryWire(Struct, kw_only=True):
+class FHistoryWire(Finite, kw_only=True):
     history: list[FHistoryItemWire]
 
 
@@ -689,7 +707,7 @@ def futures_trade(wire: FHistoryItemWire, sym: Symbol) -> Trade:
     )
 
 
-class FOrderWire(Struct, kw_only=True):
+class FOrderWire(Finite, kw_only=True):
     orderId: str
     cliOrdId: str | None = None
     type: str = "lmt"
@@ -703,7 +721,7 @@ class FOrderWire(Struct, kw_only=True):
     lastUpdateTimestamp: str | None = None
 
 
-class FOrderEventWire(Struct, kw_only=True):
+class FOrderEventWire(Finite, kw_only=True):
     type: str
     order: FOrderWire | None = None
     new: FOrderWire | None = None
@@ -715,7 +733,7 @@ class FOrderEventWire(Struct, kw_only=True):
     reason: str | None = None
 
 
-class FStatusWire(Struct, kw_only=True):
+class FStatusWire(Finite, kw_only=True):
     status: str
     order_id: str | None = None
     orderId: str | None = None
@@ -725,19 +743,19 @@ class FStatusWire(Struct, kw_only=True):
     orderEvents: list[FOrderEventWire] = []
 
 
-class FSendWire(Struct, kw_only=True):
+class FSendWire(Finite, kw_only=True):
     sendStatus: FStatusWire
 
 
-class FEditWire(Struct, kw_only=True):
+class FEditWire(Finite, kw_only=True):
     editStatus: FStatusWire
 
 
-class FCancelWire(Struct, kw_only=True):
+class FCancelWire(Finite, kw_only=True):
     cancelStatus: FStatusWire
 
 
-class FBatchWire(Struct, kw_only=True):
+class FBatchWire(Finite, kw_only=True):
     batchStatus: list[FStatusWire]
 
 
@@ -805,7 +823,7 @@ def futures_order_from_events(status: FStatusWire, sym: Symbol) -> Order | None:
     )
 
 
-class FOpenOrderWire(Struct, kw_only=True):
+class FOpenOrderWire(Finite, kw_only=True):
     order_id: str
     cliOrdId: str | None = None
     symbol: str
@@ -820,7 +838,7 @@ class FOpenOrderWire(Struct, kw_only=True):
     reduceOnly: bool = False
 
 
-class FOpenOrdersWire(Struct, kw_only=True):
+class FOpenOrdersWire(Finite, kw_only=True):
     openOrders: list[FOpenOrderWire]
 
 
@@ -845,14 +863,14 @@ def futures_open_order(wire: FOpenOrderWire, sym: Symbol) -> Order:
     )
 
 
-class FOrderStatusItemWire(Struct, kw_only=True):
+class FOrderStatusItemWire(Finite, kw_only=True):
     order: FOrderWire
     status: str
     updateReason: str | None = None
     error: str | None = None
 
 
-class FOrderStatusWire(Struct, kw_only=True):
+class FOrderStatusWire(Finite, kw_only=True):
     orders: list[FOrderStatusItemWire]
 
 
@@ -891,7 +909,7 @@ def futures_status_order(item: FOrderStatusItemWire, sym: Symbol) -> Order:
     )
 
 
-class FPositionWire(Struct, kw_only=True):
+class FPositionWire(Finite, kw_only=True):
     side: str
     symbol: str
     price: Decimal
@@ -901,7 +919,7 @@ class FPositionWire(Struct, kw_only=True):
     maxFixedLeverage: Decimal | None = None
 
 
-class FPositionsWire(Struct, kw_only=True):
+class FPositionsWire(Finite, kw_only=True):
     openPositions: list[FPositionWire]
 
 
@@ -931,17 +949,17 @@ def futures_position(
     )
 
 
-class FlexCurrencyWire(Struct, kw_only=True):
+class FlexCurrencyWire(Finite, kw_only=True):
     quantity: Decimal
     available: Decimal | None = None
     value: Decimal | None = None
 
 
-class FlexAccountWire(Struct, kw_only=True):
+class FlexAccountWire(Finite, kw_only=True):
     currencies: dict[str, FlexCurrencyWire] = {}
 
 
-class FAccountsWire(Struct, kw_only=True):
+class FAccountsWire(Finite, kw_only=True):
     accounts: dict[str, msgspec.Raw]
 
 
@@ -956,7 +974,7 @@ def flex_balances(flex: FlexAccountWire) -> list[Balance]:
     return out
 
 
-class FFillWire(Struct, kw_only=True):
+class FFillWire(Finite, kw_only=True):
     fill_id: str
     symbol: str
     side: str
@@ -970,7 +988,7 @@ class FFillWire(Struct, kw_only=True):
     fee_currency: str | None = None
 
 
-class FFillsWire(Struct, kw_only=True):
+class FFillsWire(Finite, kw_only=True):
     fills: list[FFillWire]
 
 
@@ -991,16 +1009,16 @@ def futures_fill(wire: FFillWire, sym: Symbol) -> Fill:
     )
 
 
-class FLeverageWire(Struct, kw_only=True):
+class FLeverageWire(Finite, kw_only=True):
     symbol: str
     maxLeverage: Decimal | None = None
 
 
-class FLeveragesWire(Struct, kw_only=True):
+class FLeveragesWire(Finite, kw_only=True):
     leveragePreferences: list[FLeverageWire] = []
 
 
-class FCandleWire(Struct, kw_only=True):
+class FCandleWire(Finite, kw_only=True):
     time: int  # ms
     open: Decimal
     high: Decimal
@@ -1009,7 +1027,7 @@ class FCandleWire(Struct, kw_only=True):
     volume: Decimal
 
 
-class FCandlesWire(Struct, kw_only=True):
+class FCandlesWire(Finite, kw_only=True):
     candles: list[FCandleWire]
     more_candles: bool = False
 
@@ -1028,24 +1046,24 @@ def futures_candle(wire: FCandleWire, sym: Symbol, interval: str, span_ms: int, 
     )
 
 
-class FSubaccountWire(Struct, kw_only=True):
+class FSubaccountWire(Finite, kw_only=True):
     accountUid: str
     email: str = ""
     fullName: str = ""
 
 
-class FSubaccountsWire(Struct, kw_only=True):
+class FSubaccountsWire(Finite, kw_only=True):
     masterAccountUid: str | None = None
     subaccounts: list[FSubaccountWire] = []
 
 
-class FFundingRateWire(Struct, kw_only=True):
+class FFundingRateWire(Finite, kw_only=True):
     timestamp: str
     fundingRate: Decimal | None = None
     relativeFundingRate: Decimal
 
 
-class FFundingRatesWire(Struct, kw_only=True):
+class FFundingRatesWire(Finite, kw_only=True):
     rates: list[FFundingRateWire]
 
 
@@ -1068,14 +1086,14 @@ _ENVELOPES: dict[object, msgspec.json.Decoder[Any]] = {}
 # ----------------------------------------------------------------------------- spot v2 streams
 
 
-class WsLevelWire(Struct, kw_only=True):
+class WsLevelWire(Finite, kw_only=True):
     """A v2 book level; the JSON number's text is kept (the checksum is defined over it)."""
 
     price: msgspec.Raw
     qty: msgspec.Raw
 
 
-class WsBookDataWire(Struct, kw_only=True):
+class WsBookDataWire(Finite, kw_only=True):
     symbol: str
     bids: list[WsLevelWire] = []
     asks: list[WsLevelWire] = []
@@ -1083,7 +1101,7 @@ class WsBookDataWire(Struct, kw_only=True):
     timestamp: str | None = None
 
 
-class WsBookWire(Struct, kw_only=True):
+class WsBookWire(Finite, kw_only=True):
     type: str
     data: list[WsBookDataWire]
 
@@ -1093,7 +1111,7 @@ def ws_levels(levels: list[WsLevelWire]) -> list[tuple[str, str]]:
     return [(raw_text(lv.price), raw_text(lv.qty)) for lv in levels]
 
 
-class WsTradeDataWire(Struct, kw_only=True):
+class WsTradeDataWire(Finite, kw_only=True):
     symbol: str
     side: str
     price: Decimal
@@ -1102,7 +1120,7 @@ class WsTradeDataWire(Struct, kw_only=True):
     timestamp: str
 
 
-class WsTradeWire(Struct, kw_only=True):
+class WsTradeWire(Finite, kw_only=True):
     type: str = "update"  # "snapshot": recent history sent on subscribing
     data: list[WsTradeDataWire]
 
@@ -1118,7 +1136,7 @@ def ws_trade(wire: WsTradeDataWire, sym: Symbol) -> Trade:
     )
 
 
-class WsOhlcDataWire(Struct, kw_only=True):
+class WsOhlcDataWire(Finite, kw_only=True):
     symbol: str
     open: Decimal
     high: Decimal
@@ -1129,7 +1147,7 @@ class WsOhlcDataWire(Struct, kw_only=True):
     interval: int
 
 
-class WsOhlcWire(Struct, kw_only=True):
+class WsOhlcWire(Finite, kw_only=True):
     data: list[WsOhlcDataWire]
 
 
@@ -1148,12 +1166,12 @@ def ws_candle(wire: WsOhlcDataWire, sym: Symbol, interval: str, now: int) -> Can
     )
 
 
-class WsFeeWire(Struct, kw_only=True):
+class WsFeeWire(Finite, kw_only=True):
     asset: str
     qty: Decimal
 
 
-class ExecWire(Struct, kw_only=True):
+class ExecWire(Finite, kw_only=True):
     """One ``executions`` item; fields absent from an event keep their last known value
     (`merge_exec`)."""
 
@@ -1179,7 +1197,7 @@ class ExecWire(Struct, kw_only=True):
     timestamp: str | None = None
 
 
-class ExecutionsWire(Struct, kw_only=True):
+class ExecutionsWire(Finite, kw_only=True):
     type: str = "update"
     data: list[ExecWire]
 
@@ -1263,12 +1281,12 @@ def exec_fill(state: ExecWire, sym: Symbol) -> Fill | None:
     )
 
 
-class WsWalletWire(Struct, kw_only=True):
+class WsWalletWire(Finite, kw_only=True):
     type: str
     balance: Decimal
 
 
-class WsBalanceItemWire(Struct, kw_only=True):
+class WsBalanceItemWire(Finite, kw_only=True):
     """A ``balances`` item: snapshot entries list ``wallets``; updates name ``wallet_type``."""
 
     asset: str
@@ -1286,7 +1304,7 @@ class WsBalanceItemWire(Struct, kw_only=True):
         return self.balance
 
 
-class WsBalancesWire(Struct, kw_only=True):
+class WsBalancesWire(Finite, kw_only=True):
     type: str = "update"
     data: list[WsBalanceItemWire]
 
@@ -1294,12 +1312,12 @@ class WsBalancesWire(Struct, kw_only=True):
 # ----------------------------------------------------------------------------- futures streams
 
 
-class FWsLevelWire(Struct, kw_only=True):
+class FWsLevelWire(Finite, kw_only=True):
     price: msgspec.Raw
     qty: msgspec.Raw
 
 
-class FWsBookWire(Struct, kw_only=True):
+class FWsBookWire(Finite, kw_only=True):
     """``book_snapshot`` (bids/asks) or one ``book`` delta (side/price/qty)."""
 
     feed: str
@@ -1329,7 +1347,7 @@ def raw_text(raw: msgspec.Raw) -> str:
     return format(value, "f")
 
 
-class FWsTradeItemWire(Struct, kw_only=True):
+class FWsTradeItemWire(Finite, kw_only=True):
     product_id: str
     uid: str | None = None
     side: str
@@ -1339,7 +1357,7 @@ class FWsTradeItemWire(Struct, kw_only=True):
     seq: int | None = None
 
 
-class FWsTradeWire(Struct, kw_only=True):
+class FWsTradeWire(Finite, kw_only=True):
     feed: str
     product_id: str
     trades: list[FWsTradeItemWire] | None = None
@@ -1350,7 +1368,7 @@ class FWsTradeWire(Struct, kw_only=True):
     time: int | None = None
 
 
-class FWsOrderWire(Struct, kw_only=True):
+class FWsOrderWire(Finite, kw_only=True):
     instrument: str
     order_id: str
     cli_ord_id: str | None = None
@@ -1364,7 +1382,7 @@ class FWsOrderWire(Struct, kw_only=True):
     last_update_time: int = 0
 
 
-class FWsOpenOrdersWire(Struct, kw_only=True):
+class FWsOpenOrdersWire(Finite, kw_only=True):
     feed: str
     orders: list[FWsOrderWire] | None = None
     order: FWsOrderWire | None = None
@@ -1395,7 +1413,7 @@ def fws_order(wire: FWsOrderWire, sym: Symbol, status: OrderStatus | None = None
     )
 
 
-class FWsFillWire(Struct, kw_only=True):
+class FWsFillWire(Finite, kw_only=True):
     instrument: str
     time: int
     price: Decimal
@@ -1409,7 +1427,7 @@ class FWsFillWire(Struct, kw_only=True):
     fee_currency: str | None = None
 
 
-class FWsFillsWire(Struct, kw_only=True):
+class FWsFillsWire(Finite, kw_only=True):
     feed: str
     fills: list[FWsFillWire] = []
 
@@ -1430,16 +1448,16 @@ def fws_fill(wire: FWsFillWire, sym: Symbol) -> Fill:
     )
 
 
-class FWsFlexWire(Struct, kw_only=True):
+class FWsFlexWire(Finite, kw_only=True):
     currencies: dict[str, FlexCurrencyWire] = {}
 
 
-class FWsBalancesWire(Struct, kw_only=True):
+class FWsBalancesWire(Finite, kw_only=True):
     feed: str
     flex_futures: FWsFlexWire | None = None
 
 
-class FWsPositionWire(Struct, kw_only=True):
+class FWsPositionWire(Finite, kw_only=True):
     instrument: str
     balance: Decimal
     entry_price: Decimal | None = None
@@ -1450,7 +1468,7 @@ class FWsPositionWire(Struct, kw_only=True):
     initial_margin: Decimal | None = None
 
 
-class FWsPositionsWire(Struct, kw_only=True):
+class FWsPositionsWire(Finite, kw_only=True):
     feed: str
     positions: list[FWsPositionWire] = []
     timestamp: int = 0
