@@ -1461,7 +1461,12 @@ class KrakenConnector(Connector):
                     continue
                 try:
                     values = convert(bytes(item))
-                except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+                except (
+                    msgspec.ValidationError,
+                    msgspec.DecodeError,
+                    ExchangeError,
+                    ValueError,
+                ) as exc:
                     self.log.warning("ws_malformed_payload", channel=channel, error=str(exc))
                     continue
                 for value in values:
@@ -1565,7 +1570,16 @@ class KrakenConnector(Connector):
         await self.load_instruments()
         name = "spot_private" if venue is Venue.SPOT else "futures_private"
         sub = await self._session(name).subscribe(channel, overflow=Overflow.RAISE)
-        pushes = recovery.private_pushes(sub, lambda raw: list(convert(raw)), self.log)
+
+        def checked(raw: bytes) -> list[T]:
+            try:
+                return list(convert(raw))
+            except (ExchangeError, ValueError) as exc:
+                # A value Kraken does not document (unknown status...): lost data, like a
+                # malformed push: the channel is resubscribed and the gap caught up from REST.
+                raise msgspec.ValidationError(str(exc)) from exc
+
+        pushes = recovery.private_pushes(sub, checked, self.log)
         async with contextlib.aclosing(pushes):
             async for push in pushes:
                 yield push
