@@ -246,3 +246,8 @@ def test_bad_numbers_are_refused_not_coerced() -> None:
     )
     with pytest.raises(ExchangeError, match="bad book level"):
         w.spot_orderbook(depth, Symbol("BTC", "USD"), 10, 0)
+
+
+def test_bad_timestamp_is_a_typed_error() -> None:
+    with pytest.raises(ExchangeError, match="bad timestamp"):
+        w.iso_to_ms("yesterday")

@@ -98,7 +98,8 @@ def seconds_to_ms(value: Decimal | int) -> int:
 
 
 def iso_to_ms(text: str) -> int:
-    """``2020-07-22T13:37:27.077Z`` (any number of fraction digits) → integer ms, truncated."""
+    """``2020-07-22T13:37:27.077Z`` (any number of fraction digits) → integer ms, truncated;
+    an `ExchangeError` for anything else."""
     stamp = text.strip()
     if stamp.endswith(("Z", "z")):
         stamp = stamp[:-1] + "+00:00"
@@ -108,7 +109,10 @@ def iso_to_ms(text: str) -> int:
         digits = len(rest) - len(rest.lstrip("0123456789"))
         fraction, tail = rest[:digits], rest[digits:]
         stamp = head + tail
-    moment = datetime.fromisoformat(stamp)
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError as exc:
+        raise unexpected(f"bad timestamp {text!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     seconds = int(moment.timestamp())
