@@ -153,7 +153,12 @@ async def test_market_buy_fills_and_moves_balances(kraken: RawKraken) -> None:
     after = (await kraken.private("Balance")).body["result"]
     assert D(after["XXBT"]) - D(before["XXBT"]) == D("0.1")
     spent = D(before["ZUSD"]) - D(after["ZUSD"])
-    assert spent == (D(order["cost"]) + D(order["fee"])).quantize(D("0.0001"))
+    assert spent.quantize(D("0.0001")) == (D(order["cost"]) + D(order["fee"])).quantize(D("0.0001"))
+    ex = (await kraken.private("BalanceEx")).body["result"]
+    truth = kraken.venue.view.balances()
+    for code, asset in (("ZUSD", "USD"), ("XXBT", "BTC")):  # exact, even past 4/10 decimals
+        assert D(ex[code]["balance"]) - D(ex[code]["hold_trade"]) == truth[asset].free
+        assert D(ex[code]["hold_trade"]) == truth[asset].locked
     hist = (await kraken.private("TradesHistory")).body["result"]
     assert hist["count"] == len(order["trades"])
     assert {t["ordertxid"] for t in hist["trades"].values()} == {txid}
@@ -230,8 +235,17 @@ async def test_wallet_transfer_withdraw_and_deposits(kraken: RawKraken) -> None:
     deps = (await kraken.private("DepositStatus")).body["result"]
     assert {d["asset"] for d in deps} == {"ZUSD", "XXBT", "XETH"}
     assert all(d["status"] == "Success" for d in deps)
-    bad = await kraken.private("Withdraw", {"asset": "XBT", "key": "nope", "amount": "0.5"})
-    assert bad.body["error"] == ["EFunding:Unknown withdraw key"]
+    wrong = await kraken.private("Withdraw", {"asset": "XBT", "key": "eth-main", "amount": "0.5"})
+    assert wrong.body["error"] == ["EFunding:Unknown withdraw key"]
+    moved = await kraken.private(
+        "Withdraw", {"asset": "XBT", "key": "btc-main", "amount": "0.1", "address": "bc1qother"}
+    )
+    assert moved.body["error"] == ["EFunding:Invalid withdrawal address"]
+    own = await kraken.private("Withdraw", {"asset": "ZUSD", "key": "my-bank", "amount": "20"})
+    assert own.body["error"] == []
+    (usd,) = [w for w in kraken.venue.view.withdrawals() if w.asset == "USD"]
+    assert (usd.amount, usd.fee, usd.address) == (D(20), D(5), "my-bank")
+    assert kraken.venue.view.balances()["BTC"].total == D("1.49985")
     tok = (await kraken.private("GetWebSocketsToken")).body["result"]
     assert tok["expires"] == 900 and tok["token"]
     fees = (await kraken.private("TradeVolume", {"pair": "XBTUSD"})).body["result"]
@@ -313,10 +327,10 @@ async def test_fee_currency_follows_side_and_oflags(
     if fee_in == "XXBT":
         fee = D("0.1") * D("0.004")
         assert d_xbt == sign * D("0.1") - fee
-        assert d_usd == (-sign * cost).quantize(D("0.0001"))
+        assert d_usd == -sign * cost
     else:
         assert d_xbt == sign * D("0.1")
-        assert d_usd == (-sign * cost - cost * D("0.004")).quantize(D("0.0001"))
+        assert d_usd == -sign * cost - cost * D("0.004")
     both = await place(kraken, price="30000", oflags="fcib,fciq")
     assert both["error"] == ["EGeneral:Invalid arguments:oflags"]
 

@@ -50,7 +50,9 @@ class Tokens:
 
 
 def amount(asset: str, value: Decimal) -> str:
-    return f"{value.quantize(Decimal(1).scaleb(-DECIMALS[asset])):f}"
+    """At the asset's decimals (ZUSD 4, XXBT 10), or in full when the ledger holds finer."""
+    shown = value.quantize(Decimal(1).scaleb(-DECIMALS[asset]))
+    return f"{shown if shown == value else value.normalize():f}"
 
 
 def _asset(ctx: Ctx, name: str = "asset") -> str:
@@ -155,18 +157,25 @@ async def wallet_transfer(ctx: Ctx) -> Any:
 
 
 async def withdraw(ctx: Ctx) -> Any:
+    """`key` names a withdrawal key set up in the account. The three seeded keys check `asset`
+    and `address`; any other name stands for a key the user configured, paying to `address`
+    (or to the key name). The fee is charged on top of `amount`."""
     asset = _asset(ctx)
     key = ctx.params.req("key")
+    address = ctx.params.opt("address")
     entry = WITHDRAW_KEYS.get(key)
-    if entry is None or entry[0] != asset:
+    if entry is not None and entry[0] != asset:
         raise SpotError("EFunding:Unknown withdraw key")
+    if entry is not None and address is not None and address != entry[2]:
+        raise SpotError("EFunding:Invalid withdrawal address")
+    method, to = (entry[1], entry[2]) if entry else (METHODS[asset], address or key)
     qty = ctx.params.decimal("amount")
     assert qty is not None
-    if qty <= WITHDRAW_FEES[asset]:
+    if qty <= 0:
         raise SpotError("EFunding:Invalid amount")
     fee = WITHDRAW_FEES[asset]
     try:
-        wd = ctx.core.ledger.withdraw(ctx.account, asset, qty - fee, fee, entry[1], entry[2])
+        wd = ctx.core.ledger.withdraw(ctx.account, asset, qty, fee, method, to)
     except Rejected:
         raise SpotError("EFunding:Insufficient funds") from None
     return {"refid": wd.id}
