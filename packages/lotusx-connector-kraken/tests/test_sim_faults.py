@@ -132,3 +132,26 @@ async def test_private_stream_catches_up_after_a_drop(
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@pytest.mark.parametrize("sym", [SPOT, PERP])
+async def test_lost_batch_reply_is_resolved_by_client_ids(
+    lex: KrakenConnector, live: Any, sym: Symbol
+) -> None:
+    inst = await lex.instrument(sym)
+    book = await lex.get_orderbook(sym, 1)
+    price = inst.round_price(book.bids[0].price * Decimal("0.9"), Side.BUY)
+    qty = inst.min_quantity
+    if inst.min_notional:
+        qty = max(qty, inst.round_quantity(inst.min_notional / price * 2) + inst.lot_size)
+    requests = [
+        OrderRequest(sym, Side.BUY, OrderType.LIMIT, qty, price - inst.tick_size * n,
+                     client_order_id=f"lb{n}{sym.kind}")
+        for n in range(2)
+    ]  # fmt: skip
+    live.faults.fail_after_accept(1, "5xx")
+    results = await lex.place_batch_orders(requests)
+    assert [getattr(r, "client_order_id", None) for r in results] == [
+        r.client_order_id for r in requests
+    ]
+    assert len(await lex.get_open_orders(sym)) == 2  # placed once, not twice

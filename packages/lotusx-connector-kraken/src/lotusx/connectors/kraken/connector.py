@@ -784,10 +784,36 @@ class KrakenConnector(Connector):
             instructions.append({k: v for k, v in item.items() if v is not None})
         payload = _JSON.encode({"batchOrder": instructions}).decode()
 
-        async def place() -> list[w.FStatusWire]:
-            return (await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})).batchStatus
+        async def place() -> list[Order | ExchangeError]:
+            answer = await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})
+            return await self._batch_statuses(answer.batchStatus, insts, requests)
 
-        statuses = await place()
+        async def lookup() -> list[Order | ExchangeError]:
+            found: list[Order | ExchangeError] = []
+            for inst, r in zip(insts, requests, strict=True):
+                try:
+                    found.append(
+                        await self.get_order(inst.symbol, client_order_id=r.client_order_id)
+                    )
+                except OrderNotFound as exc:
+                    found.append(exc)
+            if all(isinstance(f, OrderNotFound) for f in found):
+                raise OrderNotFound(
+                    "no order of the batch", exchange=self.name, endpoint=ep.F_BATCH.name
+                )
+            return found
+
+        return await resolve_placement(
+            place,
+            lookup,
+            exchange=self.name,
+            endpoint=ep.F_BATCH.name,
+            client_order_id=",".join(r.client_order_id or "" for r in requests),
+        )
+
+    async def _batch_statuses(
+        self, statuses: list[w.FStatusWire], insts: list[Instrument], requests: list[OrderRequest]
+    ) -> list[Order | ExchangeError]:
         by_tag = {s.order_tag: s for s in statuses if s.order_tag is not None}
         out: list[Order | ExchangeError] = []
         for tag, (inst, r) in enumerate(zip(insts, requests, strict=True)):
