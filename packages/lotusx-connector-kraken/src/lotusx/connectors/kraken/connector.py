@@ -34,6 +34,7 @@ from lotusx.core.errors import (
     InvalidParameter,
     NotSupportedError,
     OrderNotFound,
+    OrderRejected,
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
@@ -885,14 +886,21 @@ class KrakenConnector(Connector):
         current = await self.get_order(
             inst.symbol, order_id=order_id, client_order_id=client_order_id
         )
+        if not current.status.is_open:
+            raise OrderRejected(
+                f"{current.order_id} is already {current.status.value}",
+                exchange=self.name,
+                endpoint=ep.CANCEL_ORDER.name,
+            )
         answer_spot = await self._spot(ep.CANCEL_ORDER, w.CancelWire, {"txid": current.order_id})
-        if answer_spot.count == 0 and current.status.is_open:
-            raise OrderNotFound(
+        after = await self._spot_get(inst, current.order_id)
+        if answer_spot.count == 0 and after.status.is_open:
+            raise OrderRejected(
                 f"{current.order_id} was not canceled (count 0)",
                 exchange=self.name,
                 endpoint=ep.CANCEL_ORDER.name,
             )
-        return await self._spot_get(inst, current.order_id)
+        return after
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
