@@ -1,6 +1,6 @@
 """`KrakenConnector`: Kraken Spot and Kraken Futures linear perpetuals behind one connector.
 
-The unified symbol picks the platform: ``BTC/USD`` is the spot pair ``XBTUSD`` (``/0``),
+The unified symbol picks the platform: ``BTC/USD`` is the spot pair ``XXBTZUSD`` (``/0``),
 ``BTC/USD:USD`` the multi-collateral perpetual ``PF_XBTUSD`` (``/derivatives/api/v3``). Native
 names come from the loaded ``AssetPairs``/``Assets``/``instruments``. Spot and Futures have their
 own `RestClient` (``self.rest`` and ``self.futures_rest``: own limits, own signer; one HTTP
