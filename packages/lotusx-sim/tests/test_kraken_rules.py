@@ -176,3 +176,32 @@ def test_spot_settlement_conserves_every_asset(
                 assert bal.locked == 0 and bal.free >= 0
 
     asyncio.run(run())
+
+
+async def test_dead_man_switches_cancel_everything_when_not_renewed(moving: RawKraken) -> None:
+    k = moving
+    await k.private(
+        "AddOrder",
+        {"pair": "XBTUSD", "type": "buy", "ordertype": "limit", "volume": "0.01", "price": "1000"},
+    )
+    await k.futures(
+        "POST",
+        "sendorder",
+        {
+            "orderType": "lmt",
+            "symbol": "PF_XBTUSD",
+            "side": "buy",
+            "size": "0.01",
+            "limitPrice": "1000",
+        },
+    )
+    spot = (await k.private("CancelAllOrdersAfter", {"timeout": "1"})).body["result"]
+    assert set(spot) == {"currentTime", "triggerTime"} and spot["triggerTime"] != "0"
+    fut = (await k.futures("POST", "cancelallordersafter", {"timeout": "1"})).body
+    assert set(fut["status"]) == {"currentTime", "triggerTime"}
+    await asyncio.sleep(0.5)
+    assert len(k.venue.view.open_orders("spot")) == 1
+    await asyncio.sleep(1.2)
+    assert k.venue.view.open_orders("spot") == [] and k.venue.view.open_orders("futures") == []
+    disarm = (await k.private("CancelAllOrdersAfter", {"timeout": "0"})).body["result"]
+    assert disarm["triggerTime"] == "0"

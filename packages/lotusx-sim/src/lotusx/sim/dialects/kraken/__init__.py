@@ -25,6 +25,7 @@ from lotusx.sim.dialects.kraken import (
     rest_spot_public,
     rest_spot_trade,
 )
+from lotusx.sim.dialects.kraken.deadman import DeadMan
 from lotusx.sim.dialects.kraken.fees import KrakenSpotAccountant
 from lotusx.sim.dialects.kraken.http_futures import FuturesServer
 from lotusx.sim.dialects.kraken.http_spot import SpotServer
@@ -114,6 +115,9 @@ class KrakenDialect(Dialect):
         spot.add(
             rest_spot_public.routes() + rest_spot_trade.routes() + rest_spot_account.routes(tokens)
         )
+        deadman = DeadMan(core)
+        core.tick_hooks.append(deadman.tick)
+        spot.add([rest_spot_trade.deadman_route(deadman)])
         spot.add_fallback()
         engine = core.engines[SPOT]
         engine.accountant = KrakenSpotAccountant(core.ledger, SPOT, core.specs[SPOT])
@@ -128,6 +132,7 @@ class KrakenDialect(Dialect):
             rest_futures_market.routes()
             + rest_futures_trade.routes()
             + rest_futures_account.routes()
+            + [rest_futures_trade.deadman_route(deadman)]
         )
         fut_ws = FuturesStreams(
             core,

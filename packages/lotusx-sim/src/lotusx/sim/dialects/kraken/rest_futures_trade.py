@@ -7,9 +7,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from lotusx.sim.dialects.kraken.deadman import MAX_TIMEOUT_S, DeadMan
 from lotusx.sim.dialects.kraken.errors import FuturesError
 from lotusx.sim.dialects.kraken.http_futures import FCtx, FRoute, iso
 from lotusx.sim.dialects.kraken.ids import Ids
+from lotusx.sim.dialects.kraken.markets import FUTURES
 from lotusx.sim.dialects.kraken.params import Params
 from lotusx.sim.dialects.kraken.render_futures import fill_json, num, open_order_json, order_json
 from lotusx.sim.engine import OrderRequest
@@ -291,6 +293,20 @@ async def fills(ctx: FCtx) -> dict[str, Any]:
     if before is not None:
         every = [f for f in every if iso(f.time_ms) < before]
     return {"fills": [fill_json(ctx.ids, f) for f in every[:100]]}
+
+
+def deadman_route(deadman: DeadMan) -> FRoute:
+    async def cancel_after(ctx: FCtx) -> dict[str, Any]:
+        try:
+            timeout = ctx.params.integer("timeout", 0) or 0
+        except FuturesError:
+            raise FuturesError("invalidArgument: timeout") from None
+        if not 0 <= timeout <= MAX_TIMEOUT_S:
+            raise FuturesError("invalidArgument: timeout")
+        at = deadman.arm(FUTURES, ctx.account, timeout, ctx.now)
+        return {"status": {"currentTime": iso(ctx.now), "triggerTime": iso(at) if at else "0"}}
+
+    return FRoute("POST", "cancelallordersafter", cancel_after)
 
 
 def routes() -> list[FRoute]:

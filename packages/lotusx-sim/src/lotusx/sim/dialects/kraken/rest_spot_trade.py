@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from lotusx.sim.dialects.kraken import spot_orders as so
+from lotusx.sim.dialects.kraken.deadman import MAX_TIMEOUT_S, DeadMan, iso_s
 from lotusx.sim.dialects.kraken.errors import SpotError, invalid, unknown_order
 from lotusx.sim.dialects.kraken.fees import KrakenSpotAccountant
 from lotusx.sim.dialects.kraken.http_spot import Ctx, Route
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import CANCEL_PENALTY, EDIT_PENALTY, penalty
+from lotusx.sim.dialects.kraken.markets import SPOT
 from lotusx.sim.dialects.kraken.params import Params
 from lotusx.sim.dialects.kraken.render import describe, order_json, px, trade_json, vol
 from lotusx.sim.engine import Engine
@@ -319,6 +321,17 @@ def expire_gtd(engine: Engine, now_ms: int) -> None:
         if at and int(at) * 1000 <= now_ms:
             order.tags["gtd"] = "expired"
             engine.cancel(order.account, order.symbol, order.order_id)
+
+
+def deadman_route(deadman: DeadMan) -> Route:
+    async def cancel_after(ctx: Ctx) -> Any:
+        timeout = ctx.params.integer("timeout")
+        if timeout is None or not 0 <= timeout <= MAX_TIMEOUT_S:
+            raise invalid("timeout")
+        at = deadman.arm(SPOT, ctx.account, timeout, ctx.now)
+        return {"currentTime": iso_s(ctx.now), "triggerTime": iso_s(at) if at else "0"}
+
+    return Route("CancelAllOrdersAfter", cancel_after)
 
 
 def routes() -> list[Route]:
