@@ -508,6 +508,86 @@ def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
     assert order.client_order_id == CLIENT_ID
 
 
+def _sweep(template: dict[str, Any], table: OrderTable) -> list[tuple[str, bytes]]:
+    """(what, body): the order object without each of its fields in turn, then its size, price
+    and filled size at "-1", "0" and "" each."""
+    out: list[tuple[str, bytes]] = []
+    row = _at(template, table.inner)
+    assert isinstance(row, dict)
+    _, price_key, qty_key, filled_key, _ = table.fields
+    nested = [k for k in (price_key, qty_key) if not isinstance(k, str)]
+    for key in [*sorted(row), *nested]:
+        body = json.loads(json.dumps(template))
+        path = (key,) if isinstance(key, str) else key
+        holder = _at(_at(body, table.inner), path[:-1])
+        del holder[path[-1]]
+        out.append((f"without {key}", json.dumps(body).encode()))
+    for key in (price_key, qty_key, filled_key):
+        path = (key,) if isinstance(key, str) else key
+        for value in ("-1", "0", ""):
+            body = json.loads(json.dumps(template))
+            _at(_at(body, table.inner), path[:-1])[path[-1]] = value
+            out.append((f"{key} = {value!r}", json.dumps(body).encode()))
+    return out
+
+
+# Connector bugs this sweep found, not fixed yet (the connectors are their owners'): the test
+# is a strict xfail there, so it fails once the bug is fixed and the entry must go.
+ORDER_SWEEP_BUGS = {
+    "binance": "connector accepts a limit order's price, origQty or executedQty of -1 and a "
+    "price or origQty of 0",
+    "bybit": "connector reads an order without cumExecQty (or with it empty) as unfilled, one "
+    "without qty as quantity 0, and accepts a qty or cumExecQty of -1 and a qty of 0",
+    "okx": "connector accepts an sz or accFillSz of -1 and an sz of 0",
+}
+
+
+def test_order_bodies_without_each_field(
+    world: tuple[LoopThread, World], request: pytest.FixtureRequest
+) -> None:
+    """Deterministic companion of the Hypothesis test: every field of the real order body
+    dropped once, and impossible sizes and prices; each is refused with a typed error or read
+    exactly as a strict reader would."""
+    loop, w = world
+    if w.exchange in ORDER_SWEEP_BUGS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=ORDER_SWEEP_BUGS[w.exchange]))
+    assert w.proxy is not None
+    table = ORDERS[w.exchange]
+    id_key, price_key, qty_key, filled_key, status_key = table.fields
+    template, paths = loop.run(_real_order(w, table))
+    wrong: list[str] = []
+    try:
+        for what, body in _sweep(template, table):
+            for path in paths:
+                w.proxy.override[("GET", path)] = body
+            order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
+            if exc is not None:
+                if not isinstance(exc, LotusXError):
+                    wrong.append(f"{what}: untyped error {exc!r}")
+                continue
+            assert order is not None
+            row = _inside(json.loads(body, parse_float=Decimal), table.inner)
+            price = _finite_positive(row.get(price_key))
+            strict = (
+                row.get(status_key) in table.statuses
+                and order.order_id == str(row.get(id_key))
+                and order.quantity == _finite_positive(row.get(qty_key))
+                and price is not None
+                and order.price == price
+                and order.filled_quantity == _finite_positive(row.get(filled_key), True)
+            )
+            if not strict:
+                wrong.append(
+                    f"{what}: read as quantity {order.quantity} price {order.price} "
+                    f"filled {order.filled_quantity} status {order.status.value}"
+                )
+    finally:
+        w.proxy.override.clear()
+    assert not wrong, wrong
+    order = loop.run(w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
+    assert order.client_order_id == CLIENT_ID
+
+
 # ------------------------------------------------------------------ WS frames
 
 
