@@ -343,26 +343,3 @@ async def test_unknown_method_and_trade_history_order_types(kraken: RawKraken) -
     trades = (await kraken.private("TradesHistory")).body["result"]["trades"]
     assert {t["ordertype"] for t in trades.values()} == {"market"}
     assert all(t["maker"] is False for t in trades.values())
-
-
-async def test_withdraw_addresses_and_methods(kraken: RawKraken) -> None:
-    rows = (await kraken.private("WithdrawAddresses", {"asset": "XBT"})).body["result"]
-    assert rows == [
-        {
-            "address": rows[0]["address"],
-            "asset": "XXBT",
-            "method": "Bitcoin",
-            "key": "btc-main",
-            "verified": True,
-        }
-    ]
-    every = (await kraken.private("WithdrawAddresses")).body["result"]
-    assert {r["key"] for r in every} == {"btc-main", "eth-main", "usd-bank"}
-    methods = (await kraken.private("WithdrawMethods", {"asset": "ZUSD"})).body["result"]
-    assert [m["asset"] for m in methods] == ["ZUSD"]
-    bad = await kraken.private("WithdrawAddresses", {"asset": "DOGE"})
-    assert bad.body["error"] == ["EQuery:Unknown asset"]
-    # a withdrawal to a listed key lands on its address
-    r = await kraken.private("Withdraw", {"asset": "XBT", "key": "btc-main", "amount": "0.1"})
-    assert r.body["error"] == []
-    assert kraken.venue.view.withdrawals()[-1].address == rows[0]["address"]
