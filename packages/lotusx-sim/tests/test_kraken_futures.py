@@ -70,6 +70,12 @@ async def test_public_instruments_tickers_history(kraken: RawKraken) -> None:
     ins = (await kraken.futures("GET", "instruments", signed=False)).body["instruments"]
     assert [i["symbol"] for i in ins] == ["PF_XBTUSD", "PF_ETHUSD"]
     assert ins[0]["type"] == "flexible_futures" and ins[0]["contractValueTradePrecision"] == 4
+    levels = ins[0]["marginLevels"]
+    assert levels[0]["numNonContractUnits"] == 0
+    assert [lv["numNonContractUnits"] for lv in levels] == sorted(
+        lv["numNonContractUnits"] for lv in levels
+    )
+    assert all(lv["maintenanceMargin"] < lv["initialMargin"] for lv in levels)
     tick = (await kraken.futures("GET", "tickers", signed=False)).body["tickers"][0]
     for field in ("markPrice", "indexPrice", "fundingRate", "fundingRatePrediction", "bid", "ask"):
         assert isinstance(tick[field], int | float), field
@@ -235,3 +241,32 @@ async def test_funding_history_uses_relative_and_absolute_rates() -> None:
         ).body
         rates = r["rates"]
         assert rates and set(rates[0]) == {"timestamp", "fundingRate", "relativeFundingRate"}
+
+
+async def test_orders_status_names_open_and_just_closed_orders(kraken: RawKraken) -> None:
+    bid, _ = await book(kraken)
+    resting = await send(kraken, limitPrice=str(bid - 1000), cliOrdId="st-1")
+    oid = resting["order_id"]
+    other = await send(kraken, limitPrice=str(bid - 1001), cliOrdId="st-2")
+    r = await kraken.futures("POST", "orders/status", {"orderIds": oid})
+    assert r.body["result"] == "success"
+    ((item,),) = [r.body["orders"]]
+    assert item["status"] == "ENTERED_BOOK"
+    assert (item["order"]["orderId"], item["order"]["cliOrdId"]) == (oid, "st-1")
+    assert item["order"]["type"] == "lmt" and item["order"]["filled"] == 0
+    await kraken.futures("POST", "cancelorder", {"order_id": other["order_id"]})
+    r = await kraken.futures("POST", "orders/status", {"cliOrdIds": "st-2"})
+    assert [i["status"] for i in r.body["orders"]] == ["CANCELLED"]
+    kraken.venue.faults.skew_clock(6000)  # closed more than 5 seconds ago: no longer listed
+    r = await kraken.futures("POST", "orders/status", {"cliOrdIds": "st-2"})
+    assert r.body["orders"] == []
+
+
+async def test_subaccounts_of_the_master_account(kraken: RawKraken) -> None:
+    r = await kraken.futures("GET", "subaccounts")
+    assert r.body["result"] == "success"
+    subs = r.body["subaccounts"]
+    assert len(subs) == 2 and len({s["accountUid"] for s in subs}) == 2
+    assert r.body["masterAccountUid"] not in {s["accountUid"] for s in subs}
+    assert all({"holdingAccounts", "futuresAccounts", "flexAccount"} <= s.keys() for s in subs)
+    assert subs[0]["flexAccount"]["type"] == "multiCollateralMarginAccount"

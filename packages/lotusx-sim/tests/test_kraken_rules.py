@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any, cast
 
 import aiohttp
 import pytest
@@ -13,6 +15,8 @@ from hypothesis import strategies as st
 from lotusx.sim import Venue
 from lotusx.sim.dialects.kraken.auth import NonceBook
 from lotusx.sim.dialects.kraken.limits import Decaying
+from lotusx.sim.dialects.kraken.params import plain_decimals
+from lotusx.sim.dialects.kraken.wsbase import WsConn
 
 from .test_kraken_client import RawKraken, kraken_options
 
@@ -205,3 +209,11 @@ async def test_dead_man_switches_cancel_everything_when_not_renewed(moving: RawK
     assert k.venue.view.open_orders("spot") == [] and k.venue.view.open_orders("futures") == []
     disarm = (await k.private("CancelAllOrdersAfter", {"timeout": "0"})).body["result"]
     assert disarm["triggerTime"] == "0"
+
+
+def test_json_numbers_are_plain_decimals() -> None:
+    """Tiny quantities go out in plain digits, never in exponent form (``1E-7``)."""
+    conn = WsConn(cast(Any, None))
+    conn.send({"qty": Decimal("1E-7"), "rows": [[Decimal("0.00000010"), Decimal("1E+3")]]})
+    assert conn.queue.get_nowait() == '{"qty":0.0000001,"rows":[[0.00000010,1000]]}'
+    assert plain_decimals({"a": (Decimal("5E-8"),)}, text=True) == {"a": ["0.00000005"]}

@@ -198,7 +198,7 @@ async def test_amend_cancel_and_batches(kraken: RawKraken) -> None:
         as_json=True,
     )
     first, second = batch.body["result"]["orders"]
-    assert "txid" in first and second == {"error": "EOrder:Insufficient funds"}
+    assert isinstance(first["txid"], str) and second == {"error": "EOrder:Insufficient funds"}
     assert (await kraken.private("CancelOrder", {"txid": a})).body["result"] == {"count": 1}
     gone = await kraken.private("CancelOrder", {"txid": a})
     assert gone.body["error"] == ["EOrder:Unknown order"]
@@ -343,3 +343,42 @@ async def test_unknown_method_and_trade_history_order_types(kraken: RawKraken) -
     trades = (await kraken.private("TradesHistory")).body["result"]["trades"]
     assert {t["ordertype"] for t in trades.values()} == {"market"}
     assert all(t["maker"] is False for t in trades.values())
+
+
+async def test_withdraw_addresses_and_methods(kraken: RawKraken) -> None:
+    rows = (await kraken.private("WithdrawAddresses", {"asset": "XBT"})).body["result"]
+    assert rows == [
+        {
+            "address": rows[0]["address"],
+            "asset": "XXBT",
+            "method": "Bitcoin",
+            "key": "btc-main",
+            "verified": True,
+        }
+    ]
+    every = (await kraken.private("WithdrawAddresses")).body["result"]
+    assert {r["key"] for r in every} == {"btc-main", "eth-main", "usd-bank"}
+    methods = (await kraken.private("WithdrawMethods", {"asset": "ZUSD"})).body["result"]
+    assert [m["asset"] for m in methods] == ["ZUSD"]
+    bad = await kraken.private("WithdrawAddresses", {"asset": "DOGE"})
+    assert bad.body["error"] == ["EQuery:Unknown asset"]
+    # a withdrawal to a listed key lands on its address
+    r = await kraken.private("Withdraw", {"asset": "XBT", "key": "btc-main", "amount": "0.1"})
+    assert r.body["error"] == []
+    assert kraken.venue.view.withdrawals()[-1].address == rows[0]["address"]
+
+
+async def test_fok_fills_whole_or_not_at_all(kraken: RawKraken) -> None:
+    """`timeinforce=FOK` (AddOrder, since May 2026): all at once, or cancelled untouched."""
+    bid, ask = await best(kraken)
+    far = await place(kraken, price=str(bid - 100), timeinforce="FOK")
+    (txid,) = far["result"]["txid"]
+    order = (await kraken.private("QueryOrders", {"txid": txid})).body["result"][txid]
+    assert (order["status"], order["vol_exec"]) == ("canceled", "0.00000000")
+    crossing = await place(kraken, price=str(ask + 100), timeinforce="FOK")
+    (txid,) = crossing["result"]["txid"]
+    order = (await kraken.private("QueryOrders", {"txid": txid})).body["result"][txid]
+    assert (order["status"], order["vol_exec"]) == ("closed", "0.01000000")
+    refused = await place(kraken, price=str(bid - 100), timeinforce="FOK", oflags="post")
+    assert refused["error"] == ["EGeneral:Invalid arguments:timeinforce"]
+    assert (await kraken.private("OpenOrders")).body["result"]["open"] == {}

@@ -18,6 +18,7 @@ from lotusx.sim.core import MAIN, VenueCore
 from lotusx.sim.dialect import Dialect, DialectOptions
 from lotusx.sim.dialects.kraken import (
     auth,
+    charts,
     rest_futures_account,
     rest_futures_market,
     rest_futures_trade,
@@ -134,6 +135,7 @@ class KrakenDialect(Dialect):
             + rest_futures_account.routes()
             + [rest_futures_trade.deadman_route(deadman)]
         )
+        charts.add_routes(futures.app, core)
         fut_ws = FuturesStreams(
             core,
             futures.app,

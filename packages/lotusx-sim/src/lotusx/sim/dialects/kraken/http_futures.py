@@ -18,7 +18,7 @@ from lotusx.sim.dialects.kraken.errors import FuturesError
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import FUTURES_COST, KrakenLimits
 from lotusx.sim.dialects.kraken.markets import FUTURES
-from lotusx.sim.dialects.kraken.params import Params, parse_body
+from lotusx.sim.dialects.kraken.params import Params, parse_body, plain_decimals
 from lotusx.sim.engine import Engine
 
 ENCODER = msgspec.json.Encoder(decimal_format="number")
@@ -129,7 +129,9 @@ class FuturesServer:
         body["serverTime"] = iso(now)
         core.request_log.append(RequestRecord(route.method, request.path, status, now, FUTURES))
         return web.Response(
-            body=ENCODER.encode(body), status=status, content_type="application/json"
+            body=ENCODER.encode(plain_decimals(body)),
+            status=status,
+            content_type="application/json",
         )
 
     async def _run(self, request: web.Request, route: FRoute, now: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from lotusx.sim.dialects.kraken.errors import SpotError, invalid
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.limits import KrakenLimits
 from lotusx.sim.dialects.kraken.markets import SPOT, Pair, PairIndex
-from lotusx.sim.dialects.kraken.params import Params, parse_body
+from lotusx.sim.dialects.kraken.params import Params, parse_body, plain_decimals
 from lotusx.sim.engine import Engine
 
 ENCODER = msgspec.json.Encoder()
@@ -89,7 +89,10 @@ class SpotServer:
 
         async def unknown(request: web.Request) -> web.StreamResponse:
             body = {"error": ["EGeneral:Unknown method"], "result": {}}
-            return web.Response(body=ENCODER.encode(body), content_type="application/json")
+            return web.Response(
+                body=ENCODER.encode(plain_decimals(body, text=True)),
+                content_type="application/json",
+            )
 
         for scope in ("public", "private"):
             self.app.router.add_route("*", f"/0/{scope}/{{name}}", unknown)
@@ -117,7 +120,9 @@ class SpotServer:
             return web.Response(status=503)
         core.request_log.append(RequestRecord(request.method, request.path, status, now, SPOT))
         return web.Response(
-            body=ENCODER.encode(body), status=status, content_type="application/json"
+            body=ENCODER.encode(plain_decimals(body, text=True)),
+            status=status,
+            content_type="application/json",
         )
 
     async def _run(self, request: web.Request, route: Route, now: int) -> Any:

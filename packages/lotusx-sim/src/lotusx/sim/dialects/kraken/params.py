@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
+import msgspec
+
 DECIMAL_RE = re.compile(r"^[+]?[0-9]*\.?[0-9]+$")
 
 
@@ -17,6 +19,19 @@ def plain(value: Any) -> str:
     if isinstance(value, float):
         return f"{Decimal(repr(value)):f}"
     return str(value)
+
+
+def plain_decimals(value: Any, *, text: bool = False) -> Any:
+    """``value`` with every Decimal written out in plain digits (``0.0000001``, never
+    ``1E-7``): as a JSON number (msgspec would print the exponent form), or as a string."""
+    if isinstance(value, Decimal):
+        digits = f"{value:f}"
+        return digits if text else msgspec.Raw(digits.encode())
+    if isinstance(value, dict):
+        return {k: plain_decimals(v, text=text) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_decimals(v, text=text) for v in value]
+    return value
 
 
 def parse_body(raw: str, content_type: str) -> dict[str, Any] | None:

@@ -110,7 +110,7 @@ def order_json(pair: Pair, order: Order, ids: Ids, fills: list[Fill] | None) -> 
 def tif_name(order: Order) -> str:
     if order.tags.get("expiretm"):
         return "GTD"
-    return "IOC" if order.tif is TimeInForce.IOC else "GTC"
+    return {TimeInForce.IOC: "IOC", TimeInForce.FOK: "FOK"}.get(order.tif, "GTC")
 
 
 def trade_json(pair: Pair, fill: Fill, ids: Ids, kind: OrderType | None = None) -> dict[str, Any]:

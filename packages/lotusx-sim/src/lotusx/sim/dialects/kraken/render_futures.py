@@ -10,7 +10,7 @@ from lotusx.sim.dialects.kraken.http_futures import iso
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.markets import CODE, FUTURES
 from lotusx.sim.ledger import Position
-from lotusx.sim.margin import available, unrealized
+from lotusx.sim.margin import available, maintenance, unrealized
 from lotusx.sim.model import Fill, Order, OrderType, Side, TimeInForce
 
 
@@ -107,7 +107,7 @@ def flex_account(core: VenueCore, account: str) -> dict[str, Any]:
         (abs(p.qty) * marks[p.symbol] / led.get_leverage(account, p.symbol) for p in positions),
         Decimal(0),
     )
-    mm = sum((abs(p.qty) * marks[p.symbol] * Decimal("0.01") for p in positions), Decimal(0))
+    mm = sum((maintenance(p, marks[p.symbol], specs[p.symbol])[0] for p in positions), Decimal(0))
     orders_im = usd.locked
     currencies: dict[str, Any] = {}
     collateral = Decimal(0)

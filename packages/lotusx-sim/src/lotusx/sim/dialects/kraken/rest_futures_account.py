@@ -1,15 +1,17 @@
 """Kraken Futures account: accounts (flex), openpositions, leveragepreferences, withdrawal
-(futures → spot wallet)."""
+(futures → spot wallet), subaccounts."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from lotusx.sim.dialects.kraken.errors import FuturesError
 from lotusx.sim.dialects.kraken.http_futures import FCtx, FRoute
-from lotusx.sim.dialects.kraken.markets import ASSET_OF_REST, FUTURES, SPOT
-from lotusx.sim.dialects.kraken.render_futures import flex_account, position_json
+from lotusx.sim.dialects.kraken.ids import NS
+from lotusx.sim.dialects.kraken.markets import ASSET_OF_REST, CODE, FUTURES, SPOT
+from lotusx.sim.dialects.kraken.render_futures import flex_account, num, position_json
 from lotusx.sim.dialects.kraken.rest_futures_market import MAX_LEVERAGE
 from lotusx.sim.model import Rejected
 
@@ -73,6 +75,35 @@ async def withdrawal(ctx: FCtx) -> dict[str, Any]:
     return {"uid": f"ft-{rec.tran_id}"}
 
 
+def account_uid(uid: int) -> str:
+    """The UUID Kraken Futures names an account by (stable per simulated account)."""
+    return str(uuid.uuid5(NS, f"account:{uid}"))
+
+
+async def subaccounts(ctx: FCtx) -> dict[str, Any]:
+    """`GET /subaccounts`: the master account's subaccounts, each with its spot holdings and
+    its flex account; a subaccount's own key sees none."""
+    led = ctx.core.ledger
+    info = led.accounts[ctx.account]
+    rows = []
+    for sub in led.subs_of(ctx.account) if info.master is None else []:
+        holdings = [
+            {"currency": CODE.get(asset, asset).lower(), "amount": num(bal.total)}
+            for asset, bal in sorted(led.wallet(sub.name, SPOT).items())
+        ]
+        rows.append(
+            {
+                "accountUid": account_uid(sub.uid),
+                "email": sub.email,
+                "fullName": sub.name,
+                "holdingAccounts": holdings,
+                "futuresAccounts": [],
+                "flexAccount": flex_account(ctx.core, sub.name),
+            }
+        )
+    return {"masterAccountUid": account_uid(info.uid), "subaccounts": rows}
+
+
 def routes() -> list[FRoute]:
     return [
         FRoute("GET", "accounts", accounts),
@@ -80,4 +111,5 @@ def routes() -> list[FRoute]:
         FRoute("GET", "leveragepreferences", get_leverage),
         FRoute("PUT", "leveragepreferences", put_leverage),
         FRoute("POST", "withdrawal", withdrawal),
+        FRoute("GET", "subaccounts", subaccounts),
     ]

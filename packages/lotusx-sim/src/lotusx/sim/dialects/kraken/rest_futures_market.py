@@ -24,6 +24,19 @@ def _spec(ctx: FCtx) -> MarketSpec:
     return spec
 
 
+def margin_levels(spec: MarketSpec) -> list[dict[str, Any]]:
+    """The venue's own brackets: from `numNonContractUnits` (USD notional) up, the initial
+    margin (1 / max leverage) and maintenance margin rates the simulator applies."""
+    return [
+        {
+            "numNonContractUnits": num(b.notional_floor),
+            "initialMargin": num(Decimal(1) / b.initial_leverage),
+            "maintenanceMargin": num(b.maint_margin_ratio),
+        }
+        for b in spec.brackets
+    ]
+
+
 def instrument_json(spec: MarketSpec) -> dict[str, Any]:
     base = WS_ASSET[spec.base]
     return {
@@ -36,10 +49,7 @@ def instrument_json(spec: MarketSpec) -> dict[str, Any]:
         "impactMidSize": 1,
         "maxPositionSize": 1000000,
         "openingDate": "2022-01-01T00:00:00.000Z",
-        "marginLevels": [
-            {"numNonContractUnits": 0, "initialMargin": 0.02, "maintenanceMargin": 0.01},
-            {"numNonContractUnits": 500000, "initialMargin": 0.04, "maintenanceMargin": 0.02},
-        ],
+        "marginLevels": margin_levels(spec),
         "fundingRateCoefficient": 8,
         "maxRelativeFundingRate": 0.001,
         "postOnly": False,

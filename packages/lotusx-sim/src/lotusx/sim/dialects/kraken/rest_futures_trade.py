@@ -15,7 +15,15 @@ from lotusx.sim.dialects.kraken.markets import FUTURES
 from lotusx.sim.dialects.kraken.params import Params
 from lotusx.sim.dialects.kraken.render_futures import fill_json, num, open_order_json, order_json
 from lotusx.sim.engine import OrderRequest
-from lotusx.sim.model import Order, OrderType, Rejected, RejectReason, Side, TimeInForce
+from lotusx.sim.model import (
+    Order,
+    OrderStatus,
+    OrderType,
+    Rejected,
+    RejectReason,
+    Side,
+    TimeInForce,
+)
 
 CLI_ORD_ID_MAX = 100
 BATCH_MAX = 200
@@ -282,6 +290,43 @@ async def open_orders(ctx: FCtx) -> dict[str, Any]:
     }
 
 
+RECENT_MS = 5_000  # orders/status: open orders, and those closed in the last 5 seconds
+LIFECYCLE = {
+    OrderStatus.NEW: "ENTERED_BOOK",
+    OrderStatus.PARTIALLY_FILLED: "ENTERED_BOOK",
+    OrderStatus.FILLED: "FULLY_EXECUTED",
+    OrderStatus.CANCELED: "CANCELLED",
+    OrderStatus.EXPIRED: "CANCELLED",
+    OrderStatus.REJECTED: "REJECTED",
+}
+
+
+async def orders_status(ctx: FCtx) -> dict[str, Any]:
+    """`POST /orders/status` (`orderIds`, `cliOrdIds`): the named orders that are open or were
+    filled or cancelled in the last 5 seconds; others are left out."""
+    engine = ctx.engine
+    found: dict[int, Order] = {}
+    for wire in ctx.params.listed("orderIds"):
+        oid = ctx.ids.order_id(wire)
+        order = engine.orders.get(oid) if oid is not None else None
+        if order is not None and order.account == ctx.account:
+            found[order.order_id] = order
+    for cid in ctx.params.listed("cliOrdIds"):
+        for symbol in engine.specs:
+            try:
+                order = engine.get(ctx.account, symbol, client_id=cid)
+            except Rejected:
+                continue
+            found[order.order_id] = order
+    recent = [o for o in found.values() if o.status.is_open or o.updated_ms >= ctx.now - RECENT_MS]
+    return {
+        "orders": [
+            {"order": order_json(ctx.ids, o), "status": LIFECYCLE[o.status]}
+            for o in sorted(recent, key=lambda o: o.order_id)
+        ]
+    }
+
+
 async def fills(ctx: FCtx) -> dict[str, Any]:
     engine = ctx.engine
     every = sorted(
@@ -317,5 +362,6 @@ def routes() -> list[FRoute]:
         FRoute("POST", "cancelallorders", cancel_all),
         FRoute("POST", "batchorder", batch_order, places=True),
         FRoute("GET", "openorders", open_orders),
+        FRoute("POST", "orders/status", orders_status),
         FRoute("GET", "fills", fills),
     ]

@@ -228,6 +228,40 @@ async def deposit_status(ctx: Ctx) -> Any:
     ]
 
 
+def _asset_filter(ctx: Ctx) -> str | None:
+    raw = ctx.params.opt("asset")
+    if raw is None:
+        return None
+    asset = ASSET_OF_REST.get(raw)
+    if asset is None:
+        raise SpotError("EQuery:Unknown asset")
+    return asset
+
+
+async def withdraw_addresses(ctx: Ctx) -> Any:
+    """The account's withdrawal keys (the three seeded ones), all verified."""
+    asset, method, key = _asset_filter(ctx), ctx.params.opt("method"), ctx.params.opt("key")
+    return [
+        {"address": address, "asset": REST_ASSET[a], "method": m, "key": name, "verified": True}
+        for name, (a, m, address) in WITHDRAW_KEYS.items()
+        if asset in (None, a) and method in (None, m) and key in (None, name)
+    ]
+
+
+async def withdraw_methods(ctx: Ctx) -> Any:
+    asset = _asset_filter(ctx)
+    return [
+        {
+            "asset": REST_ASSET[a],
+            "method": m,
+            "network": m if a != "USD" else None,
+            "minimum": f"{WITHDRAW_FEES[a] * 2:f}",
+        }
+        for a, m in METHODS.items()
+        if asset in (None, a)
+    ]
+
+
 def token_route(tokens: Tokens) -> Route:
     async def get_token(ctx: Ctx) -> Any:
         return {"token": tokens.issue(ctx.key, ctx.now), "expires": TOKEN_TTL_MS // 1000}
@@ -244,6 +278,8 @@ def routes(tokens: Tokens) -> list[Route]:
         Route("WalletTransfer", wallet_transfer),
         Route("Withdraw", withdraw),
         Route("WithdrawStatus", withdraw_status),
+        Route("WithdrawAddresses", withdraw_addresses),
+        Route("WithdrawMethods", withdraw_methods),
         Route("DepositStatus", deposit_status),
         token_route(tokens),
     ]

@@ -75,7 +75,9 @@ async def add_order_batch(ctx: Ctx) -> Any:
     with ctx.engine.batch():
         for order in built:
             try:
-                out.append(_placed_json(ctx, _place(ctx, order)))
+                placed = _placed_json(ctx, _place(ctx, order))
+                # AddOrderBatch items carry one txid as a string (AddOrder: a list).
+                out.append({**placed, "txid": placed["txid"][0]})
             except SpotError as err:
                 out.append({"error": err.error})
     return {"orders": out}

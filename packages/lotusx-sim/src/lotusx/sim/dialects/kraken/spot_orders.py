@@ -13,6 +13,12 @@ from lotusx.sim.model import OrderType, Rejected, RejectReason, Side, TimeInForc
 
 OFLAGS = frozenset({"post", "fcib", "fciq", "nompp", "viqc"})
 CL_ORD_ID_MAX = 36
+TIF = {
+    "GTC": TimeInForce.GTC,
+    "GTD": TimeInForce.GTC,
+    "IOC": TimeInForce.IOC,
+    "FOK": TimeInForce.FOK,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +85,14 @@ def build(params: Params, pair: Pair, account: str, now_ms: int) -> SpotOrder:
     if price is not None and price * volume < spec.min_notional:
         raise SpotError("EOrder:Cost minimum not met")
     tif_raw = params.opt("timeinforce") or "GTC"
-    if tif_raw not in ("GTC", "IOC", "GTD"):
+    if tif_raw not in ("GTC", "IOC", "GTD", "FOK"):  # FOK: since 12 May 2026 (changelog)
         raise invalid("timeinforce")
     tags: dict[str, str] = {}
     if tif_raw == "GTD":
         if kind is OrderType.MARKET:
             raise invalid("timeinforce")
         tags["expiretm"] = str(parse_expiry(params.opt("expiretm"), now_ms))
-    if tif_raw == "IOC" and post:
+    if tif_raw in ("IOC", "FOK") and post:
         raise invalid("timeinforce")
     cl_ord_id = params.opt("cl_ord_id")
     userref = params.integer("userref", None)
@@ -103,7 +109,7 @@ def build(params: Params, pair: Pair, account: str, now_ms: int) -> SpotOrder:
         kind,
         volume,
         price,
-        TimeInForce.IOC if tif_raw == "IOC" else TimeInForce.GTC,
+        TIF.get(tif_raw, TimeInForce.GTC),
         cl_ord_id,
         post_only=post,
         quote_qty=quote_qty,

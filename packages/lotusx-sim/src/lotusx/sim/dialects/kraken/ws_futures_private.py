@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.markets import FUTURES
 from lotusx.sim.dialects.kraken.render_futures import flex_account, num
-from lotusx.sim.margin import unrealized
+from lotusx.sim.margin import maintenance, unrealized
 from lotusx.sim.model import (
     AccountEvent,
     BalanceEvent,
@@ -96,7 +96,9 @@ def _positions(hub: FuturesStreams, conn: Conn) -> dict[str, Any]:
                 "return_on_equity": num((pnl / im * 100).quantize(Decimal("0.01"))) if im else 0,
                 "initial_margin": num(im.quantize(Decimal("0.0001"))),
                 "initial_margin_with_orders": num(im.quantize(Decimal("0.0001"))),
-                "maintenance_margin": num((abs(pos.qty) * mark / 100).quantize(Decimal("0.0001"))),
+                "maintenance_margin": num(
+                    maintenance(pos, mark, core.specs[FUTURES][sym])[0].quantize(Decimal("0.0001"))
+                ),
                 "pnl_currency": "USD",
             }
         )

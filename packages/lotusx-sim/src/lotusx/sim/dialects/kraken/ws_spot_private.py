@@ -9,7 +9,7 @@ from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.kraken import books as bk
 from lotusx.sim.dialects.kraken.ids import Ids, txid
 from lotusx.sim.dialects.kraken.markets import SPOT, WS_ASSET
-from lotusx.sim.dialects.kraken.render import reason
+from lotusx.sim.dialects.kraken.render import reason, tif_name
 from lotusx.sim.dialects.kraken.wsbase import iso_us
 from lotusx.sim.model import (
     AccountEvent,
@@ -21,7 +21,6 @@ from lotusx.sim.model import (
     OrderStatus,
     OrderType,
     Side,
-    TimeInForce,
 )
 
 if TYPE_CHECKING:
@@ -54,9 +53,7 @@ def order_fields(core: VenueCore, ids: Ids, order: Order) -> dict[str, Any]:
         "side": "buy" if order.side is Side.BUY else "sell",
         "order_type": "market" if order.type is OrderType.MARKET else "limit",
         "order_qty": order.orig_qty.quantize(bk.QTY),
-        "time_in_force": "IOC"
-        if order.tif is TimeInForce.IOC
-        else ("GTD" if order.tags.get("expiretm") else "GTC"),
+        "time_in_force": tif_name(order),
         "post_only": order.post_only,
         "order_userref": int(order.tags.get("userref", "0")),
         "order_status": _status(order),

@@ -12,6 +12,7 @@ import msgspec
 from aiohttp import web
 
 from lotusx.sim.core import VenueCore
+from lotusx.sim.dialects.kraken.params import plain_decimals
 
 ENCODER = msgspec.json.Encoder(decimal_format="number")
 
@@ -29,7 +30,7 @@ class WsConn:
     active: float = field(default_factory=time.monotonic)
 
     def send(self, body: Any) -> None:
-        self.queue.put_nowait(ENCODER.encode(body).decode())
+        self.queue.put_nowait(ENCODER.encode(plain_decimals(body)).decode())
 
 
 async def writer(core: VenueCore, conn: WsConn) -> None:
