@@ -29,3 +29,15 @@ class TestCoinbase(ConformanceSuite):
     stream_book_sequence = False
     # Portfolios, not wallets: funds leave the default portfolio for another one, by name.
     transfer_out: ClassVar[tuple[str, str]] = ("spot", "sub:Portfolio 3")
+
+
+class TestKraken(ConformanceSuite):
+    exchange = "kraken"
+    # Depth answers carry no update id, and the v2 book has none (checksums instead).
+    rest_book_sequence = False
+    stream_book_sequence = False
+    # Kraken's last margin level has no upper bound.
+    last_bracket_unbounded = True
+    # Kraken withdraws only to keys registered on the account: the simulated account's USD key.
+    withdrawal_address = "CH93 0076 2011 6238 5295 7"
+    withdrawal_network = None

@@ -210,3 +210,16 @@ async def test_malformed_answers_are_typed_errors(ex: KrakenConnector) -> None:
     assert info.value.endpoint == "spot.Time"
     with pytest.raises(ExchangeError, match="malformed response"):
         await ex._fut(ep.F_TICKERS, w.FOrderBookWire)
+
+
+async def test_futures_candles_follow_a_trade(ex: KrakenConnector) -> None:
+    """Futures candles come from the Charts API (trade candles)."""
+    inst = await ex.instrument(PERP)
+    await ex.place_order(
+        OrderRequest(PERP, Side.BUY, OrderType.MARKET, inst.min_quantity, client_order_id="cdl")
+    )
+    trade = (await ex.get_trades(PERP, limit=5))[-1]
+    candles = await ex.get_candles(PERP, "1m", limit=3)
+    assert candles, "a trade happened, so the current minute has a candle"
+    assert candles[-1].low <= trade.price <= candles[-1].high
+    assert all(c.low <= c.open <= c.high and c.low <= c.close <= c.high for c in candles)

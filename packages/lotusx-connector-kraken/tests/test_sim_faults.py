@@ -97,9 +97,8 @@ async def test_lost_placement_reply_is_resolved_by_client_id(
     assert len(await lex.get_open_orders(sym)) == 1  # placed once, not twice
 
 
-# Futures too once the simulator serves POST /orders/status (the documented way to read an order
-# closed in the last seconds; it answers 404 today, so the catch-up cannot see the cancel).
-@pytest.mark.parametrize("sym", [SPOT])
+# Futures: the cancel made while the stream was away is read back with POST /orders/status.
+@pytest.mark.parametrize("sym", [SPOT, PERP])
 async def test_private_stream_catches_up_after_a_drop(
     lex: KrakenConnector, live: Any, sym: Symbol
 ) -> None:
