@@ -171,7 +171,8 @@ def test_ticker_and_trades() -> None:
     )
     assert ticker.timestamp == 1622455199000
     trade = w.to_trade(reply.trades[1], BTC_USD)
-    assert (trade.trade_id, trade.side, trade.quantity) == ("1", Side.SELL, Decimal(1))
+    # Coinbase's "SELL" is the maker's side: the taker bought
+    assert (trade.trade_id, trade.side, trade.quantity) == ("1", Side.BUY, Decimal(1))
 
 
 CANDLES = b"""{"candles":[{"start":"1639508050","low":"140.21","high":"140.21","open":"140.21",
@@ -517,3 +518,11 @@ def test_a_rest_read_after_a_push_is_not_older_than_the_push() -> None:
     assert read.status is OrderStatus.CANCELED
     assert pushed.updated_at <= read.updated_at
     assert pushed.created_at == read.created_at
+
+
+def test_market_trades_side_is_the_makers() -> None:
+    """``market_trades`` sends the maker's side; `Trade.side` is the taker's (the opposite)."""
+    raw = b"""{"trade_id":"7","product_id":"BTC-USD","price":"10","size":"2","side":"BUY",
+     "time":"2019-08-14T20:42:27.265Z"}"""
+    trade = w.ws_trade(msgspec.json.decode(raw, type=w.WsTradeWire), BTC_USD)
+    assert trade.side is Side.SELL

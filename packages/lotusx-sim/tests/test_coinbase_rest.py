@@ -94,7 +94,8 @@ async def test_ticker_and_candles_show_a_trade(
     assert r.body["success"] is True
     t = await coinbase.get("/market/products/BTC-USD/ticker", {"limit": 5}, private=False)
     trades = t.body["trades"]
-    assert trades and trades[0]["side"] == "BUY" and trades[0]["product_id"] == "BTC-USD"
+    # a market BUY took asks: the trade's side is the maker's ("makers side"), SELL
+    assert trades and trades[0]["side"] == "SELL" and trades[0]["product_id"] == "BTC-USD"
     assert D(t.body["best_bid"]) < D(t.body["best_ask"])
     no_limit = await coinbase.get("/market/products/BTC-USD/ticker", private=False)
     assert no_limit.status == 400 and no_limit.body["error"] == "INVALID_ARGUMENT"

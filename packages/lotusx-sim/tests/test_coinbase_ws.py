@@ -152,7 +152,8 @@ async def test_market_trades_and_ticker(coinbase_venue: Venue, coinbase: RawCoin
         trades = await until(ws, lambda m: m["channel"] == "market_trades")
         trade = trades["events"][0]["trades"][0]
         assert trades["events"][0]["type"] == "update"
-        assert (trade["product_id"], trade["side"]) == ("BTC-USD", "SELL")
+        # a market SELL hit bids: the side sent is the maker's ("makers side"), BUY
+        assert (trade["product_id"], trade["side"]) == ("BTC-USD", "BUY")
         tick = await until(ws, lambda m: m["channel"] == "ticker")
         assert tick["events"][0]["tickers"][0]["price"] == trade["price"]
 

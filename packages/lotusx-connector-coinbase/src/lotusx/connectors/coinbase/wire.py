@@ -239,6 +239,13 @@ def side_of(value: str) -> Side:
     return _lookup(_SIDE, value.upper(), "side")
 
 
+def taker_side(maker_side: str) -> Side:
+    """The taker's side of a public trade. Coinbase's ``side`` on ``market_trades`` (and on the
+    ticker's ``trades``, the same records) "refers to the makers side" (WebSocket Channels,
+    Market Trades Channel); LotusX's `Trade.side` is the aggressor's, the opposite one."""
+    return Side.SELL if side_of(maker_side) is Side.BUY else Side.BUY
+
+
 class MarketTradeWire(Struct):
     trade_id: str
     price: str
@@ -257,13 +264,13 @@ class TickerReplyWire(Struct):
 
 
 def to_trade(wire: MarketTradeWire, symbol: Symbol) -> Trade:
-    """A public trade; ``side`` is Coinbase's (the documented side of the trade)."""
+    """A public trade; Coinbase sends the maker's side, `Trade.side` is the taker's."""
     return Trade(
         symbol=symbol,
         trade_id=wire.trade_id,
         price=num(wire.price, "trade price"),
         quantity=num(wire.size, "trade size"),
-        side=side_of(wire.side),
+        side=taker_side(wire.side),
         timestamp=ms(wire.time, "trade time"),
     )
 
@@ -732,12 +739,13 @@ class TradesMessageWire(Struct):
 
 
 def ws_trade(wire: WsTradeWire, symbol: Symbol) -> Trade:
+    """A ``market_trades`` trade; ``side`` on the wire is the maker's, `Trade.side` the taker's."""
     return Trade(
         symbol=symbol,
         trade_id=wire.trade_id,
         price=num(wire.price, "trade price"),
         quantity=num(wire.size, "trade size"),
-        side=side_of(wire.side),
+        side=taker_side(wire.side),
         timestamp=ms(wire.time, "trade time"),
     )
 

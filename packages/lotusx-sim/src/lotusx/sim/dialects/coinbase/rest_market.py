@@ -181,7 +181,7 @@ async def ticker(ctx: Ctx) -> Any:
                 "price": plain(t.price),
                 "size": plain(t.qty),
                 "time": rfc3339(t.time_ms),
-                "side": "SELL" if t.buyer_is_maker else "BUY",
+                "side": "BUY" if t.buyer_is_maker else "SELL",  # the maker's side
                 "exchange": "",
             }
             for t in rows

@@ -395,6 +395,6 @@ def _trade(t: Trade) -> Json:
         "product_id": t.symbol,
         "price": plain(t.price),
         "size": plain(t.qty),
-        "side": "SELL" if t.buyer_is_maker else "BUY",
+        "side": "BUY" if t.buyer_is_maker else "SELL",  # the maker's side ("makers side")
         "time": rfc3339(t.time_ms),
     }
