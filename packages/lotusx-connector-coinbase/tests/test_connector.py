@@ -126,3 +126,25 @@ async def test_rate_limit_rules() -> None:
     rules = {r.kind: r for r in await CoinbaseConnector().get_rate_limits()}
     assert rules["user_1s"].scope == "uid" and rules["user_1s"].limit == 30
     assert rules["ip_1s"].scope == "ip" and rules["ip_1s"].limit == 10
+
+
+async def test_cancel_all_tolerates_an_order_that_filled_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """batch_cancel's documented reason for a filled order is ORDER_IS_FULLY_FILLED."""
+    from lotusx.connectors.coinbase.errors import TABLE
+    from lotusx.core.errors import OrderRejected
+
+    ex = CoinbaseConnector()
+    filled = TABLE.build("ORDER_IS_FULLY_FILLED", "filled", "orders.cancel", http_status=200)
+    assert isinstance(filled, OrderRejected) and filled.code == "ORDER_IS_FULLY_FILLED"
+
+    async def open_orders(symbol: object) -> list[object]:
+        return [type("O", (), {"order_id": "a"})()]
+
+    async def cancel(ids: object) -> list[object]:
+        return [filled]
+
+    monkeypatch.setattr(ex, "get_open_orders", open_orders)
+    monkeypatch.setattr(ex, "_cancel", cancel)
+    await ex.cancel_all("BTC/USD")  # no raise

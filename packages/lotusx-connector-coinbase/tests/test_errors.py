@@ -13,6 +13,7 @@ from lotusx.core.errors import (
     InsufficientFunds,
     InvalidParameter,
     OrderNotFound,
+    OrderRejected,
     PermissionDenied,
     PostOnlyWouldTake,
     RateLimitExceeded,
@@ -67,6 +68,17 @@ def test_server_errors_and_unknown_codes() -> None:
         ("UNKNOWN_CANCEL_ORDER", OrderNotFound),
         ("ORDER_NOT_FOUND", OrderNotFound),
         ("CANNOT_EDIT_TO_BELOW_FILLED_SIZE", InvalidParameter),
+        # create / edit / cancel reasons of the documented enums
+        ("UNTRADABLE_PRODUCT", BadSymbol),
+        ("GEOFENCING_RESTRICTION", PermissionDenied),
+        ("FOK_DISABLED", OrderRejected),
+        ("POST_ONLY_NOT_ALLOWED_WITH_FOK", InvalidParameter),
+        ("INVALID_LEVERAGE", InvalidParameter),
+        ("INVALID_MARGIN_TYPE", InvalidParameter),
+        ("ORDER_IS_ALREADY_BEING_REPLACED", OrderRejected),
+        ("CANNOT_EDIT_ORDER_PENDING_CANCEL", OrderRejected),
+        ("EXCEEDED_MAX_ALLOWED_EDIT_REQUEST_COUNT", OrderRejected),
+        ("ORDER_IS_FULLY_FILLED", OrderRejected),
     ],
 )
 def test_in_body_failures(code: str, cls: type[ExchangeError]) -> None:
@@ -77,6 +89,8 @@ def test_in_body_failures(code: str, cls: type[ExchangeError]) -> None:
 
 def test_every_mapped_class_is_an_exchange_error() -> None:
     assert all(issubclass(cls, ExchangeError) for cls in CODES.values())
+    # names the documented enums do not have
+    assert not {"ORDER_IS_FILLED", "ORDER_IS_ALREADY_BEING_EDITED"} & set(CODES)
 
 
 def test_pick_reason_prefers_the_specific_one() -> None:

@@ -109,6 +109,11 @@ def rfc3339(ms: int) -> str:
     return f"{day.isoformat()}T{hh:02d}:{mm:02d}:{ss:02d}.{millis:03d}Z"
 
 
+# batch_cancel failure reasons of an order that finished (or is being canceled) meanwhile:
+# not errors to cancel_all.
+_CANCEL_RACES = frozenset({"ORDER_IS_FULLY_FILLED", "DUPLICATE_CANCEL_REQUEST"})
+
+
 class CoinbaseConnector(Connector):
     """Coinbase Advanced Trade: spot products of a Coinbase account (CDP API keys)."""
 
@@ -576,7 +581,7 @@ class CoinbaseConnector(Connector):
             if (
                 isinstance(result, ExchangeError)
                 and not isinstance(result, OrderNotFound)
-                and result.code not in ("ORDER_IS_FILLED", "DUPLICATE_CANCEL_REQUEST")
+                and result.code not in _CANCEL_RACES
             ):
                 raise result
 

@@ -70,6 +70,14 @@ CODES: Mapping[str, type[ExchangeError]] = {
     "INVALID_REQUEST": _INVALID,
     "COMMANDER_REJECTED_NEW_ORDER": OrderRejected,
     "INSUFFICIENT_FUNDS": InsufficientFunds,
+    "IN_LIQUIDATION": OrderRejected,
+    "INVALID_MARGIN_TYPE": _INVALID,
+    "INVALID_LEVERAGE": _INVALID,
+    "UNTRADABLE_PRODUCT": BadSymbol,
+    "INVALID_FCM_TRADING_SESSION": OrderRejected,
+    "GEOFENCING_RESTRICTION": PermissionDenied,
+    "FOK_DISABLED": OrderRejected,
+    "POST_ONLY_NOT_ALLOWED_WITH_FOK": _INVALID,
     # POST /orders: error_response.preview_failure_reason
     "UNKNOWN_PREVIEW_FAILURE_REASON": OrderRejected,
     "PREVIEW_MISSING_COMMISSION_RATE": OrderRejected,
@@ -101,7 +109,7 @@ CODES: Mapping[str, type[ExchangeError]] = {
     "INVALID_CANCEL_PRODUCT_ID": BadSymbol,
     "INVALID_CANCEL_FCM_TRADING_SESSION": OrderRejected,
     "NOT_ALLOWED_TO_CANCEL": OrderRejected,
-    "ORDER_IS_FILLED": OrderRejected,
+    "ORDER_IS_FULLY_FILLED": OrderRejected,
     "ORDER_IS_BEING_REPLACED": OrderRejected,
     # POST /orders/edit: errors[].edit_failure_reason
     "UNKNOWN_EDIT_ORDER_FAILURE_REASON": OrderRejected,
@@ -117,7 +125,12 @@ CODES: Mapping[str, type[ExchangeError]] = {
     "EDIT_REQUEST_EQUAL_TO_ORIGINAL_REQUEST": _INVALID,
     "ONLY_OPEN_ORDERS_CAN_BE_EDITED": OrderRejected,
     "SIZE_IN_QUOTE_EDITS_NOT_ALLOWED": _INVALID,
-    "ORDER_IS_ALREADY_BEING_EDITED": OrderRejected,
+    "ORDER_IS_ALREADY_BEING_REPLACED": OrderRejected,
+    "CANNOT_EDIT_ORDER_PENDING_CANCEL": OrderRejected,
+    "EXCEEDED_MAX_ALLOWED_EDIT_REQUEST_COUNT": OrderRejected,
+    "PORTFOLIO_NOT_ALLOWED_FOR_EDITS": PermissionDenied,
+    "CANNOT_CHANGE_SIDE_OF_ORDER": _INVALID,
+    "CANNOT_CHANGE_PRODUCT_ID_OF_ORDER": _INVALID,
 }
 
 # Reasons that only say "see the other field": the more specific one is reported instead.
