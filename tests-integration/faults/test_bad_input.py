@@ -152,7 +152,7 @@ class World:
 
         self.venue_cm = Venue.start(self.exchange, seed=3, tick_interval=3600)
         self.venue = await self.venue_cm.__aenter__()
-        self.rest_key = "spot_rest" if self.exchange == "binance" else "rest"
+        self.rest_key = "spot_rest" if self.exchange in ("binance", "kraken") else "rest"
         self.proxy = Proxy(self.venue.urls[self.rest_key])
         await self.proxy.start()
         self._cm = environment  # keep the import used for the symbol helpers
@@ -240,7 +240,10 @@ def mutated(
         numeric: list[Any] = [
             k for k in keys if isinstance(body[k], (str, int)) and k != enum_field
         ]
-        at = draw(st.sampled_from(numeric + [p for p in deep if _at(body, p) is not None]))
+        choices = numeric + [p for p in deep if _at(body, p) is not None]
+        if not choices:  # nothing numeric at this level (Kraken's book: the sides only)
+            return json.dumps(outer).encode()
+        at = draw(st.sampled_from(choices))
         holder, name = (body, at) if isinstance(at, str) else (_at(body, at[:-1]), at[-1])
         holder[name] = draw(NUMERIC_TEXT | st.integers(10**18, 10**40))
     elif kind == "enum" and enum_field is not None:
@@ -295,15 +298,34 @@ BOOKS: dict[str, tuple[str, tuple[Any, ...], tuple[str, str], Callable[[Any], in
     # Coinbase (with keys): the pricebook has {"price", "size"} levels and no update id.
     "coinbase": ("/api/v3/brokerage/product_book", ("pricebook",), ("bids", "asks"),
                  lambda p: 0),
+    # Kraken spot: the book under its pair key ("*": the one key of ``result``), levels
+    # [price, volume, timestamp], no update id.
+    "kraken": ("/0/public/Depth", ("result", "*"), ("bids", "asks"), lambda p: 0),
 }  # fmt: skip
 # The REST books that carry no update id of the venue's book (OKX: a seqId of its own).
-NO_UPDATE_ID = {"okx", "coinbase"}
+NO_UPDATE_ID = {"okx", "coinbase", "kraken"}
+# Fields a book level has, where not 2 or 4 (OKX).
+LEVEL_SIZES = {"kraken": (3,)}
+
+
+def _resolve(template: Any, inner: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``inner`` with each "*" replaced by the one key (other than Kraken's "last") there."""
+    out: list[Any] = []
+    at = template
+    for step in inner:
+        if step == "*":
+            step = next(k for k in at if k != "last")
+        out.append(step)
+        at = at[step]
+    return tuple(out)
 # Where the template body is fetched when the connector's route needs a signed request: the
 # public twin answers the same body (Coinbase's /market/product_book).
 TEMPLATE_PATH = {"/api/v3/brokerage/product_book": "/api/v3/brokerage/market/product_book"}
 
 
-def _strict_levels(payload: Any, keys: tuple[str, str], depth: int) -> list[Any] | None:
+def _strict_levels(
+    payload: Any, keys: tuple[str, str], depth: int, sizes: tuple[int, ...] = (2, 4)
+) -> list[Any] | None:
     sides = []
     for key in keys:
         levels = payload.get(key) if isinstance(payload, dict) else None
@@ -313,8 +335,9 @@ def _strict_levels(payload: Any, keys: tuple[str, str], depth: int) -> list[Any]
         for level in levels:
             if isinstance(level, dict):  # Coinbase: {"price": ..., "size": ...}
                 level = [level.get("price"), level.get("size")]
-            # OKX levels carry 4 fields (price, size, "0", order count), the others 2.
-            if not (isinstance(level, list) and len(level) in (2, 4)):
+            # OKX levels carry 4 fields (price, size, "0", order count), Kraken's 3 (price,
+            # volume, timestamp), the others 2.
+            if not (isinstance(level, list) and len(level) in sizes):
                 return None
             price, qty = _finite_positive(level[0]), _finite_positive(level[1], allow_zero=True)
             if price is None or qty is None:
@@ -329,6 +352,7 @@ def test_malformed_depth_bodies(world: tuple[LoopThread, World], request: Any) -
     assert w.proxy is not None
     path, inner, keys, sequence = BOOKS[w.exchange]
     template = loop.run(_real_depth(w, path))
+    inner = _resolve(template, inner)
 
     @SETTINGS
     @given(body=mutated(template, None, inner, keys))
@@ -342,7 +366,7 @@ def test_malformed_depth_bodies(world: tuple[LoopThread, World], request: Any) -
         payload: Any = json.loads(body)
         for step in inner:
             payload = payload[step]
-        sides = _strict_levels(payload, keys, 5)
+        sides = _strict_levels(payload, keys, 5, LEVEL_SIZES.get(w.exchange, (2, 4)))
         assert sides is not None, f"accepted a malformed body silently: {body[:300]!r}"
         assert book is not None
         assert [(lv.price, lv.quantity) for lv in book.bids] == sides[0], body[:300]
@@ -366,6 +390,7 @@ async def _real_depth(w: World, path: str) -> dict[str, Any]:
         "okx": {"instId": w.native, "sz": "5"},
         "bybit": {"category": "spot", "symbol": w.native, "limit": "5"},
         "coinbase": {"product_id": w.native, "limit": "5"},
+        "kraken": {"pair": w.native, "count": "5"},
     }[w.exchange]
     path = TEMPLATE_PATH.get(path, path)
     async with (
@@ -385,9 +410,11 @@ class OrderTable(NamedTuple):
     # Every route get_order may ask (all get the same mutated body); ``{order_id}`` is the id
     # of the order the test placed (Coinbase names the order in the path).
     paths: tuple[str, ...]
-    inner: tuple[Any, ...]  # the order object inside the envelope
-    fields: tuple[Key, Key, Key, Key, Key]  # id, price, quantity, filled, status
+    inner: tuple[Any, ...]  # the order object inside the envelope ("{order_id}": its id)
+    # id, price, quantity, filled, status; id None: the order's key in the envelope (Kraken)
+    fields: tuple[Key | None, Key, Key, Key, Key]
     statuses: frozenset[str]
+    method: str = "GET"
 
 
 ORDERS: dict[str, OrderTable] = {
@@ -411,23 +438,40 @@ ORDERS: dict[str, OrderTable] = {
                             "filled_size", "status"),
                            frozenset({"PENDING", "QUEUED", "OPEN", "CANCEL_QUEUED", "FILLED",
                                       "CANCELLED", "EXPIRED", "FAILED"})),
+    # Kraken spot: get_order by client id reads OpenOrders, then ClosedOrders (both POST);
+    # orders are keyed by their txid; the limit price is in ``descr``.
+    "kraken": OrderTable(("/0/private/OpenOrders", "/0/private/ClosedOrders"),
+                         ("result", "open", "{order_id}"),
+                         (None, ("descr", "price"), "vol", "vol_exec", "status"),
+                         frozenset({"pending", "open", "closed", "canceled", "expired"}),
+                         "POST"),
 }  # fmt: skip
 
 CLIENT_ID = "badin1"  # letters and digits: valid on every exchange
 
 
-async def _real_order(w: World, table: OrderTable) -> tuple[dict[str, Any], list[str]]:
+async def _real_order(w: World, table: OrderTable) -> tuple[dict[str, Any], OrderTable]:
     """Place a resting order, query it once through the proxy: the venue's own answer, and the
-    routes of that order's query."""
+    table with that order's routes and place in the envelope."""
     from lotusx.core.testing import Target
 
     target = Target(w.connector, w.venue, w.spot, None)
     placed = await w.connector.place_order(await target.resting_buy(w.spot, CLIENT_ID))
     await w.connector.get_order(w.spot, client_order_id=CLIENT_ID)
     assert w.proxy is not None
-    paths = [p.replace("{order_id}", placed.order_id) for p in table.paths]
-    body: dict[str, Any] = json.loads(w.proxy.answered[("GET", paths[0])])
-    return body, paths
+    paths = tuple(p.replace("{order_id}", placed.order_id) for p in table.paths)
+    inner = tuple(placed.order_id if step == "{order_id}" else step for step in table.inner)
+    body: dict[str, Any] = json.loads(w.proxy.answered[(table.method, paths[0])])
+    return body, table._replace(paths=paths, inner=inner)
+
+
+def _order_id(row: Any, table: OrderTable) -> str | None:
+    """The order id a strict reader takes from the order object (or its key)."""
+    key = table.fields[0]
+    if key is None:
+        return str(table.inner[-1])
+    found = row.get(key)
+    return None if found is None else str(found)
 
 
 def _at(payload: Any, inner: tuple[Any, ...]) -> Any:
@@ -470,9 +514,8 @@ def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
     loop, w = world
     assert w.proxy is not None
     table = ORDERS[w.exchange]
-    id_key, price_key, qty_key, filled_key, status_key = table.fields
-    template, paths = loop.run(_real_order(w, table))
-    table = table._replace(paths=tuple(paths))
+    _, price_key, qty_key, filled_key, status_key = table.fields
+    template, table = loop.run(_real_order(w, table))
     statuses = {s.value for s in OrderStatus}
     deep = tuple(k for k in table.fields if not isinstance(k, str))
 
@@ -481,7 +524,7 @@ def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
     def check(body: bytes) -> None:
         assert w.proxy is not None
         for path in table.paths:
-            w.proxy.override[("GET", path)] = body
+            w.proxy.override[(table.method, path)] = body
         order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
         if exc is not None:
             assert isinstance(exc, LotusXError), f"untyped error {exc!r} for {body[:200]!r}"
@@ -492,7 +535,7 @@ def test_malformed_order_bodies(world: tuple[LoopThread, World]) -> None:
         # Whatever was accepted must be exactly what the body says.
         assert row.get(status_key) in table.statuses, f"unknown status accepted: {body[:300]!r}"
         assert order.status.value in statuses
-        assert order.order_id == str(row[id_key])
+        assert order.order_id == _order_id(row, table)
         assert order.quantity == _finite_positive(row.get(qty_key)), body[:300]
         price = _finite_positive(row.get(price_key))
         assert price is not None and order.price == price, body[:300]
@@ -531,17 +574,6 @@ def _sweep(template: dict[str, Any], table: OrderTable) -> list[tuple[str, bytes
     return out
 
 
-# Connector bugs this sweep found, not fixed yet (the connectors are their owners'): the test
-# is a strict xfail there, so it fails once the bug is fixed and the entry must go.
-ORDER_SWEEP_BUGS = {
-    "binance": "connector accepts a limit order's price, origQty or executedQty of -1 and a "
-    "price or origQty of 0",
-    "bybit": "connector reads an order without cumExecQty (or with it empty) as unfilled, one "
-    "without qty as quantity 0, and accepts a qty or cumExecQty of -1 and a qty of 0",
-    "okx": "connector accepts an sz or accFillSz of -1 and an sz of 0",
-}
-
-
 def test_order_bodies_without_each_field(
     world: tuple[LoopThread, World], request: pytest.FixtureRequest
 ) -> None:
@@ -549,17 +581,15 @@ def test_order_bodies_without_each_field(
     dropped once, and impossible sizes and prices; each is refused with a typed error or read
     exactly as a strict reader would."""
     loop, w = world
-    if w.exchange in ORDER_SWEEP_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=ORDER_SWEEP_BUGS[w.exchange]))
     assert w.proxy is not None
     table = ORDERS[w.exchange]
-    id_key, price_key, qty_key, filled_key, status_key = table.fields
-    template, paths = loop.run(_real_order(w, table))
+    _, price_key, qty_key, filled_key, status_key = table.fields
+    template, table = loop.run(_real_order(w, table))
     wrong: list[str] = []
     try:
         for what, body in _sweep(template, table):
-            for path in paths:
-                w.proxy.override[("GET", path)] = body
+            for path in table.paths:
+                w.proxy.override[(table.method, path)] = body
             order, exc = _call(loop, w.connector.get_order(w.spot, client_order_id=CLIENT_ID))
             if exc is not None:
                 if not isinstance(exc, LotusXError):
@@ -570,7 +600,7 @@ def test_order_bodies_without_each_field(
             price = _finite_positive(row.get(price_key))
             strict = (
                 row.get(status_key) in table.statuses
-                and order.order_id == str(row.get(id_key))
+                and order.order_id == _order_id(row, table)
                 and order.quantity == _finite_positive(row.get(qty_key))
                 and price is not None
                 and order.price == price

@@ -348,7 +348,20 @@ def _type_tif(order_type: str, tif: str) -> tuple[OrderType, TimeInForce]:
 
 
 def _price(value: Decimal, kind: OrderType) -> Decimal | None:
-    return None if kind is OrderType.MARKET and value == 0 else value
+    """A limit order's positive price; a market order's ``0`` is no price."""
+    if kind is OrderType.MARKET and value == 0:
+        return None
+    return _CHECK.positive(value, "order price")
+
+
+def _sizes(quantity: Decimal, filled: Decimal, kind: OrderType) -> tuple[Decimal, Decimal]:
+    """(quantity, filled): a limit order's size is positive (a market order sized in quote
+    may show 0 until it fills); no filled size is negative."""
+    if kind is OrderType.LIMIT:
+        _CHECK.positive(quantity, "order quantity")
+    return _CHECK.not_negative(quantity, "order quantity"), _CHECK.not_negative(
+        filled, "order filled quantity"
+    )
 
 
 def _average(quote: Decimal | None, filled: Decimal) -> Decimal | None:
@@ -378,6 +391,7 @@ class SpotOrderWire(Struct):
 
 def spot_order(wire: SpotOrderWire, symbol: Symbol) -> Order:
     kind, tif = _type_tif(wire.type, wire.timeInForce)
+    quantity, filled = _sizes(wire.origQty, wire.executedQty, kind)
     created = wire.time or wire.workingTime or wire.transactTime or 0
     return Order(
         symbol=symbol,
@@ -386,10 +400,10 @@ def spot_order(wire: SpotOrderWire, symbol: Symbol) -> Order:
         side=side_of(wire.side),
         type=kind,
         time_in_force=tif,
-        quantity=wire.origQty,
+        quantity=quantity,
         price=_price(wire.price, kind),
-        filled_quantity=wire.executedQty,
-        average_price=_average(wire.cummulativeQuoteQty, wire.executedQty),
+        filled_quantity=filled,
+        average_price=_average(wire.cummulativeQuoteQty, filled),
         status=order_status(wire.status),
         reduce_only=False,
         created_at=created,
@@ -422,6 +436,7 @@ class SpotAmendWire(Struct):
 def spot_amended(wire: SpotAmendWire, symbol: Symbol, created_at: int) -> Order:
     o = wire.amendedOrder
     kind, tif = _type_tif(o.type, o.timeInForce)
+    quantity, filled = _sizes(o.qty, o.executedQty, kind)
     return Order(
         symbol=symbol,
         order_id=str(o.orderId),
@@ -429,10 +444,10 @@ def spot_amended(wire: SpotAmendWire, symbol: Symbol, created_at: int) -> Order:
         side=side_of(o.side),
         type=kind,
         time_in_force=tif,
-        quantity=o.qty,
+        quantity=quantity,
         price=_price(o.price, kind),
-        filled_quantity=o.executedQty,
-        average_price=_average(o.cumulativeQuoteQty, o.executedQty),
+        filled_quantity=filled,
+        average_price=_average(o.cumulativeQuoteQty, filled),
         status=order_status(o.status),
         reduce_only=False,
         created_at=created_at or o.workingTime or wire.transactTime,
@@ -465,8 +480,9 @@ class FuturesOrderWire(Struct):
 
 def futures_order(wire: FuturesOrderWire, symbol: Symbol) -> Order:
     kind, tif = _type_tif(wire.type, wire.timeInForce)
+    quantity, filled = _sizes(wire.origQty, wire.executedQty, kind)
     created = wire.time or wire.updateTime or 0
-    avg = wire.avgPrice if wire.avgPrice and wire.executedQty > 0 else None
+    avg = wire.avgPrice if wire.avgPrice and filled > 0 else None
     return Order(
         symbol=symbol,
         order_id=str(wire.orderId),
@@ -474,9 +490,9 @@ def futures_order(wire: FuturesOrderWire, symbol: Symbol) -> Order:
         side=side_of(wire.side),
         type=kind,
         time_in_force=tif,
-        quantity=wire.origQty,
+        quantity=quantity,
         price=_price(wire.price, kind),
-        filled_quantity=wire.executedQty,
+        filled_quantity=filled,
         average_price=avg,
         status=order_status(wire.status),
         reduce_only=wire.reduceOnly,

@@ -411,11 +411,11 @@ class OrderWire(Struct):
     side: str
     orderType: str
     orderStatus: str
+    qty: str  # required, as cumExecQty: a missing size is not a zero
+    cumExecQty: str
     price: str = ""
-    qty: str = "0"
     orderLinkId: str = ""
     avgPrice: str = ""
-    cumExecQty: str = "0"
     timeInForce: str = "GTC"
     reduceOnly: bool = False
     rejectReason: str = ""
@@ -435,7 +435,10 @@ def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     price = opt_num(wire.price, "order price")
     if kind is OrderType.LIMIT and (price is None or price <= 0):
         raise unexpected(f"limit order {wire.orderId!r} with price {wire.price!r}")
-    filled = num(wire.cumExecQty or "0", "cumExecQty")
+    filled = _CHECK.not_negative(num(wire.cumExecQty, "cumExecQty"), "cumExecQty")
+    quantity = num(wire.qty, "qty")
+    if kind is OrderType.LIMIT:  # a market buy on spot may be sized in quote until it fills
+        _CHECK.positive(quantity, "qty")
     average = opt_num(wire.avgPrice, "avgPrice")
     created = ms(wire.createdTime or "0", "createdTime")
     return Order(
@@ -445,7 +448,7 @@ def to_order(wire: OrderWire, symbol: Symbol) -> Order:
         side=side_of(wire.side),
         type=kind,
         time_in_force=tif,
-        quantity=num(wire.qty, "qty"),
+        quantity=_CHECK.not_negative(quantity, "qty"),
         price=None if kind is OrderType.MARKET or not price else price,
         filled_quantity=filled,
         average_price=average if average and filled > 0 else None,

@@ -527,8 +527,10 @@ def to_order(wire: OrderWire, inst: Instrument) -> Order:
     status = order_status(wire.state)
     if status is OrderStatus.CANCELED and wire.cancelSource in _REFUSALS:
         status = OrderStatus.REJECTED
-    filled = from_contracts(dec(wire.accFillSz, "accFillSz"), inst)
-    quantity = from_contracts(dec(wire.sz, "sz"), inst)
+    filled = from_contracts(
+        _CHECK.not_negative(dec(wire.accFillSz, "accFillSz"), "accFillSz"), inst
+    )
+    quantity = from_contracts(_CHECK.positive(dec(wire.sz, "sz"), "sz"), inst)
     if inst.kind is MarketKind.SPOT and wire.tgtCcy == "quote_ccy":
         quantity = filled  # sized in quote: the base quantity is what filled
     price = opt_dec(wire.px, "px")
