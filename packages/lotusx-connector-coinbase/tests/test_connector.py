@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -12,6 +14,7 @@ from lotusx.connectors.coinbase import CoinbaseConnector
 from lotusx.connectors.coinbase import endpoints as ep
 from lotusx.core import Capability, connect
 from lotusx.core.errors import ConfigurationError, NotSupportedError
+from lotusx.core.types import Order, OrderStatus, Symbol
 
 DECLARED = {
     Capability.GET_INSTRUMENTS,
@@ -148,3 +151,65 @@ async def test_cancel_all_tolerates_an_order_that_filled_meanwhile(
     monkeypatch.setattr(ex, "get_open_orders", open_orders)
     monkeypatch.setattr(ex, "_cancel", cancel)
     await ex.cancel_all("BTC/USD")  # no raise
+
+
+def _user_push(**order: object) -> bytes:
+    row = {
+        "order_id": "o",
+        "product_id": "BTC-USD",
+        "status": "OPEN",
+        "order_side": "BUY",
+        "order_type": "Limit",
+        "cumulative_quantity": "0",
+        "leaves_quantity": "1",
+        "limit_price": "10",
+        "time_in_force": "GOOD_UNTIL_CANCELLED",
+        "creation_time": "2024-01-01T00:00:00Z",
+    }
+    row.update(order)
+    return json.dumps(
+        {"channel": "user", "sequence_num": 1, "events": [{"type": "update", "orders": [row]}]}
+    ).encode()
+
+
+async def test_odd_user_pushes_are_skipped_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stop-limit order placed elsewhere, an UNKNOWN_ORDER_STATUS push and an unknown
+    time_in_force are dropped (logged); the stream goes on with the next push."""
+    frames = [
+        _user_push(order_id="stop", order_type="STOP_LIMIT"),
+        _user_push(order_id="unknown", status="UNKNOWN_ORDER_STATUS"),
+        _user_push(order_id="odd", time_in_force="SOMETHING_NEW"),
+        _user_push(order_id="tif", time_in_force="UNKNOWN_TIME_IN_FORCE"),
+        _user_push(order_id="edit", status="EDIT_QUEUED"),
+    ]
+
+    class Sub:
+        channel = "user"
+
+        def __aiter__(self) -> AsyncIterator[bytes]:
+            async def gen() -> AsyncIterator[bytes]:
+                for f in frames:
+                    yield f
+
+            return gen()
+
+        async def close(self) -> None:
+            return None
+
+    class Session:
+        async def subscribe(self, channel: object, overflow: object) -> Sub:
+            return Sub()
+
+    ex = CoinbaseConnector()
+
+    async def nothing() -> None:
+        return None
+
+    monkeypatch.setattr(ex, "load_instruments", nothing)
+    monkeypatch.setattr(ex, "_user_session", Session)
+    monkeypatch.setattr(ex, "_symbol", lambda product_id: Symbol("BTC", "USD"))
+    pushes = [p async for p in ex._user_pushes(ex._order_converter())]
+    assert [(o.order_id, o.status) for o in pushes if isinstance(o, Order)] == [
+        ("tif", OrderStatus.NEW),
+        ("edit", OrderStatus.NEW),
+    ]

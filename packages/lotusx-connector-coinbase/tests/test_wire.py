@@ -526,3 +526,11 @@ def test_market_trades_side_is_the_makers() -> None:
      "time":"2019-08-14T20:42:27.265Z"}"""
     trade = w.ws_trade(msgspec.json.decode(raw, type=w.WsTradeWire), BTC_USD)
     assert trade.side is Side.SELL
+
+
+def test_transient_statuses_are_open() -> None:
+    """EDIT_QUEUED (an edit being applied) and UNKNOWN_ORDER_STATUS are open, not errors."""
+    for status in ("EDIT_QUEUED", "UNKNOWN_ORDER_STATUS", "QUEUED", "CANCEL_QUEUED", "PENDING"):
+        assert w.order_status(status, Decimal(0)) is OrderStatus.NEW
+        assert w.order_status(status, Decimal(1)) is OrderStatus.PARTIALLY_FILLED
+    assert {"EDIT_QUEUED", "UNKNOWN_ORDER_STATUS"} <= w.TRANSIENT

@@ -144,7 +144,10 @@ async def test_limit_order_place_get_edit_cancel(coinbase: RawCoinbase) -> None:
     new_price = str(bid - 400)
     e = await coinbase.post("/orders/edit", {"order_id": oid, "price": new_price, "size": "0.02"})
     assert e.body == {"success": True, "errors": []}
+    queued = (await coinbase.get(f"/orders/historical/{oid}")).body["order"]
+    assert queued["status"] == "EDIT_QUEUED"  # the first read after an accepted edit
     order = (await coinbase.get(f"/orders/historical/{oid}")).body["order"]
+    assert order["status"] == "OPEN"
     cfg = order["order_configuration"]["limit_limit_gtc"]
     assert (cfg["limit_price"], cfg["base_size"]) == (new_price, "0.02")
     assert order["edit_history"][0]["price"] == new_price

@@ -337,6 +337,8 @@ class CoinbaseConnector(Connector):
                 if attempt == _FETCH_TRIES - 1:
                     raise
                 continue
+            if row.status in w.TRANSIENT:  # queued, an edit being applied, or not known yet
+                continue
             if settled is None or settled(row):
                 return row
         assert row is not None
@@ -422,8 +424,6 @@ class CoinbaseConnector(Connector):
         )
 
         def settled(row: w.OrderWire) -> bool:
-            if row.status in ("PENDING", "QUEUED"):
-                return False
             return not immediate or row.status not in ("OPEN", "CANCEL_QUEUED")
 
         async def send() -> Order:
@@ -832,7 +832,11 @@ class CoinbaseConnector(Connector):
                     sym = self._symbol(row.product_id)
                     if sym is None:
                         continue
-                    value = convert(row, sym)
+                    try:
+                        value = convert(row, sym)
+                    except ExchangeError as exc:  # one odd order must not end the stream
+                        self.log.warning("ws_order_dropped", order_id=row.order_id, error=str(exc))
+                        continue
                     if value is not None:
                         out.append(value)
             return out
@@ -846,9 +850,23 @@ class CoinbaseConnector(Connector):
         """Order updates from the ``user`` channel; across reconnects, what changed meanwhile
         is read from REST. A push has no original size: see `wire.user_order`."""
         self._check_kind(kind)
+        return recovery.orders_across_gaps(self, self._user_pushes(self._order_converter()), kind)
+
+    def _order_converter(self) -> Callable[[w.UserOrderWire, Symbol], Order | None]:
+        """A ``user`` push → `Order` converter remembering each order's last known size."""
         sizes: OrderedDict[str, Decimal] = OrderedDict()
 
-        def convert(row: w.UserOrderWire, sym: Symbol) -> Order:
+        def convert(row: w.UserOrderWire, sym: Symbol) -> Order | None:
+            if not w.is_user_handled(row):
+                # a stop/bracket/TWAP order placed elsewhere, or an UNKNOWN_ORDER_STATUS push:
+                # nothing LotusX models changed (the last status shown stands)
+                self.log.info(
+                    "ws_order_skipped",
+                    order_id=row.order_id,
+                    type=row.order_type,
+                    status=row.status,
+                )
+                return None
             order = w.user_order(row, sym, sizes.get(row.order_id), self.clock.now_ms())
             sizes[row.order_id] = order.quantity
             sizes.move_to_end(row.order_id)
@@ -857,7 +875,7 @@ class CoinbaseConnector(Connector):
             self.traded_symbols.add(sym)
             return order
 
-        return recovery.orders_across_gaps(self, self._user_pushes(convert), kind)
+        return convert
 
     def stream_fills(self, kind: MarketKind | None = None) -> AsyncIterator[Fill]:
         """Fills, when a ``user`` push shows an order's filled size grew: the user channel

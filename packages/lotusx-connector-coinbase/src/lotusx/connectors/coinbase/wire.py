@@ -393,11 +393,19 @@ class OrdersReplyWire(Struct):
     cursor: str = ""
 
 
+UNKNOWN_STATUS = "UNKNOWN_ORDER_STATUS"
+# Statuses of an order whose state is about to change: a read right after a request waits them out.
+TRANSIENT = frozenset({"PENDING", "QUEUED", "EDIT_QUEUED", UNKNOWN_STATUS})
+
 _STATUS: Mapping[str, OrderStatus] = {
     "PENDING": OrderStatus.NEW,
     "QUEUED": OrderStatus.NEW,
     "OPEN": OrderStatus.NEW,
     "CANCEL_QUEUED": OrderStatus.NEW,  # still on the book until the cancel is processed
+    "EDIT_QUEUED": OrderStatus.NEW,  # still on the book while the edit is applied
+    # Not known to have ended: open. REST reads right after a request look again while it
+    # lasts (`TRANSIENT`); the user stream keeps the last status it showed (the push is dropped).
+    UNKNOWN_STATUS: OrderStatus.NEW,
     "FILLED": OrderStatus.FILLED,
     "CANCELLED": OrderStatus.CANCELED,
     "EXPIRED": OrderStatus.EXPIRED,
@@ -789,6 +797,12 @@ _TIF: Mapping[str, TimeInForce] = {
 _ORDER_TYPE: Mapping[str, OrderType] = {"LIMIT": OrderType.LIMIT, "MARKET": OrderType.MARKET}
 
 
+def is_user_handled(wire: UserOrderWire) -> bool:
+    """Whether a ``user`` push is of an order kind `user_order` converts (limit or market; not
+    stop, bracket, TWAP... placed elsewhere) with a known status."""
+    return wire.order_type.upper() in _ORDER_TYPE and wire.status != UNKNOWN_STATUS
+
+
 def user_order(
     wire: UserOrderWire, symbol: Symbol, known_quantity: Decimal | None, now_ms: int
 ) -> Order:
@@ -808,7 +822,11 @@ def user_order(
     if known_quantity is not None and known_quantity > quantity:
         quantity = known_quantity
     kind = _lookup(_ORDER_TYPE, wire.order_type.upper(), "order_type")
-    tif = _lookup(_TIF, wire.time_in_force, "time_in_force") if wire.time_in_force else None
+    tif = (
+        _lookup(_TIF, wire.time_in_force, "time_in_force")
+        if wire.time_in_force and wire.time_in_force != "UNKNOWN_TIME_IN_FORCE"
+        else None
+    )
     if tif is None:
         tif = TimeInForce.IOC if kind is OrderType.MARKET else TimeInForce.GTC
     if wire.post_only and kind is OrderType.LIMIT:

@@ -309,6 +309,9 @@ async def edit(ctx: Ctx) -> Any:
         {"price": plain(price), "size": plain(size), "replace_accept_timestamp": rfc3339(ctx.now)}
     )
     order.tags["edits"] = json.dumps(history)
+    # The order status enum has EDIT_QUEUED (an accepted edit not yet applied): the next read
+    # of the order by id shows it once, so clients see the transient status.
+    order.tags["edit_queued"] = "1"
     return {"success": True, "errors": []}
 
 
@@ -345,7 +348,10 @@ async def get_order(ctx: Ctx) -> Any:
     order = find(ctx, ctx.path.get("order_id"))
     if order is None:
         raise not_found("order with this orderID was not found")
-    return {"order": render(ctx, order)}
+    out = render(ctx, order)
+    if order.tags.pop("edit_queued", None) and order.status.is_open:
+        out["status"] = "EDIT_QUEUED"
+    return {"order": out}
 
 
 def _page(ctx: Ctx, rows: list[Any]) -> tuple[list[Any], bool, str]:
