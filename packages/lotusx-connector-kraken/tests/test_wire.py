@@ -251,3 +251,24 @@ def test_bad_numbers_are_refused_not_coerced() -> None:
 def test_bad_timestamp_is_a_typed_error() -> None:
     with pytest.raises(ExchangeError, match="bad timestamp"):
         w.iso_to_ms("yesterday")
+
+
+def test_orders_status_entry_names_the_order_kind_not_its_type() -> None:
+    """`orders/status` answers `order.type` ORDER (or TRIGGER_ORDER); a limit price makes it a
+    limit order."""
+    body = b"""{"orders": [{"order": {"type": "ORDER", "orderId": "910d02f3",
+        "cliOrdId": "c1", "symbol": "PF_XBTUSD", "side": "buy", "quantity": 5, "filled": 0,
+        "limitPrice": 2, "reduceOnly": false, "timestamp": "2023-03-15T15:05:50.905Z",
+        "lastUpdateTimestamp": "2023-03-15T15:05:50.905Z"},
+        "status": "ENTERED_BOOK", "updateReason": null, "error": null}]}"""
+    (item,) = msgspec.json.decode(body, type=w.FOrderStatusWire).orders
+    order = w.futures_status_order(item, Symbol("BTC", "USD", "USD"))
+    assert (order.type, order.time_in_force, order.status) == (
+        OrderType.LIMIT,
+        TimeInForce.GTC,
+        OrderStatus.NEW,
+    )
+    assert (order.price, order.client_order_id) == (Decimal(2), "c1")
+    item.order.type = "SOMETHING_ELSE"
+    with pytest.raises(ExchangeError, match="futures order kind"):
+        w.futures_status_order(item, Symbol("BTC", "USD", "USD"))

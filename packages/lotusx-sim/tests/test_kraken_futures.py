@@ -253,7 +253,7 @@ async def test_orders_status_names_open_and_just_closed_orders(kraken: RawKraken
     ((item,),) = [r.body["orders"]]
     assert item["status"] == "ENTERED_BOOK"
     assert (item["order"]["orderId"], item["order"]["cliOrdId"]) == (oid, "st-1")
-    assert item["order"]["type"] == "lmt" and item["order"]["filled"] == 0
+    assert item["order"]["type"] == "ORDER" and item["order"]["filled"] == 0
     await kraken.futures("POST", "cancelorder", {"order_id": other["order_id"]})
     r = await kraken.futures("POST", "orders/status", {"cliOrdIds": "st-2"})
     assert [i["status"] for i in r.body["orders"]] == ["CANCELLED"]

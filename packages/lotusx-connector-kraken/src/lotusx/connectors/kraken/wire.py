@@ -878,6 +878,7 @@ class FOrderStatusWire(Finite, kw_only=True):
     orders: list[FOrderStatusItemWire]
 
 
+_F_STATUS_KINDS = {"ORDER": "ORDER", "TRIGGER_ORDER": "TRIGGER_ORDER"}
 _F_LIFECYCLE = {
     "ENTERED_BOOK": OrderStatus.NEW,
     "FULLY_EXECUTED": OrderStatus.FILLED,
@@ -889,8 +890,17 @@ _F_LIFECYCLE = {
 
 
 def futures_status_order(item: FOrderStatusItemWire, sym: Symbol) -> Order:
+    """An ``orders/status`` entry. Its ``order.type`` is ``ORDER`` (or ``TRIGGER_ORDER``), not
+    the order's execution type: a limit price makes it a limit order, GTC as far as the answer
+    tells (the order-event types ``lmt``/``post``/``ioc``/``mkt`` are read too)."""
     order = item.order
-    kind, tif = _lookup(_F_TYPES, order.type, "futures order type")
+    if order.type in _F_TYPES:
+        kind, tif = _F_TYPES[order.type]
+    else:
+        _lookup(_F_STATUS_KINDS, order.type, "futures order kind")
+        limit = order.limitPrice is not None
+        kind = OrderType.LIMIT if limit else OrderType.MARKET
+        tif = TimeInForce.GTC if limit else TimeInForce.IOC
     state = _lookup(_F_LIFECYCLE, item.status, "order lifecycle status")
     if state is OrderStatus.NEW and order.filled > 0:
         state = OrderStatus.PARTIALLY_FILLED

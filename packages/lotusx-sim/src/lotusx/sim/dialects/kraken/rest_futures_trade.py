@@ -321,7 +321,13 @@ async def orders_status(ctx: FCtx) -> dict[str, Any]:
     recent = [o for o in found.values() if o.status.is_open or o.updated_ms >= ctx.now - RECENT_MS]
     return {
         "orders": [
-            {"order": order_json(ctx.ids, o), "status": LIFECYCLE[o.status]}
+            {
+                # here `type` is the order's kind (ORDER | TRIGGER_ORDER), not lmt/ioc/post
+                "order": {**order_json(ctx.ids, o), "type": "ORDER"},
+                "status": LIFECYCLE[o.status],
+                "updateReason": None,
+                "error": None,
+            }
             for o in sorted(recent, key=lambda o: o.order_id)
         ]
     }
