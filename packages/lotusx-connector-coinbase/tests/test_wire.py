@@ -534,3 +534,29 @@ def test_transient_statuses_are_open() -> None:
         assert w.order_status(status, Decimal(0)) is OrderStatus.NEW
         assert w.order_status(status, Decimal(1)) is OrderStatus.PARTIALLY_FILLED
     assert {"EDIT_QUEUED", "UNKNOWN_ORDER_STATUS"} <= w.TRANSIENT
+
+
+def test_bodies_send_plain_decimal_strings() -> None:
+    """Amounts go out as plain decimal strings in every body, never ``5E-7``/``6E+4``."""
+    request = OrderRequest(
+        BTC_USD,
+        Side.BUY,
+        OrderType.LIMIT,
+        Decimal("5E-7"),
+        Decimal("6E+4"),
+        TimeInForce.GTC,
+        "c",
+    )
+    cfg = w.order_body(request, "BTC-USD", "c")["order_configuration"]
+    assert cfg == {
+        "limit_limit_gtc": {"base_size": "0.0000005", "limit_price": "60000", "post_only": False}
+    }
+    market = OrderRequest(BTC_USD, Side.SELL, OrderType.MARKET, Decimal("1E-8"))
+    assert w.order_configuration(market) == {"market_market_ioc": {"base_size": "0.00000001"}}
+    assert w.edit_body("o", Decimal("6E+4"), Decimal("5E-7")) == {
+        "order_id": "o",
+        "price": "60000",
+        "size": "0.0000005",
+    }
+    moved = w.move_funds_body(Decimal("1.50E-6"), "BTC", "a", "b")
+    assert moved["funds"] == {"value": "0.0000015", "currency": "BTC"}

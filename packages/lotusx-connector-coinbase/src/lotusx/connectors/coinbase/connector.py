@@ -486,7 +486,7 @@ class CoinbaseConnector(Connector):
                 "quantity",
                 f"{quantity} <= already filled {current.filled_quantity}",
             )
-        body = {"order_id": current.order_id, "price": price, "size": quantity}
+        body = w.edit_body(current.order_id, price, quantity)
         reply = await self._post(ep.EDIT_ORDER, w.EditReplyWire, body)
         if not reply.success:
             first = reply.errors[0] if reply.errors else w.EditErrorWire()
@@ -653,11 +653,7 @@ class CoinbaseConnector(Connector):
             raise ConfigurationError(
                 f"internal_transfer: {from_account!r} and {to_account!r} are the same portfolio"
             )
-        body = {
-            "funds": {"value": amount, "currency": asset},
-            "source_portfolio_uuid": source,
-            "target_portfolio_uuid": target,
-        }
+        body = w.move_funds_body(amount, asset, source, target)
         await self._post(ep.MOVE_FUNDS, w.MoveFundsReplyWire, body)
         return Transfer(
             transfer_id=str(uuid.uuid4()),

@@ -497,14 +497,34 @@ def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     )
 
 
+def text(value: Decimal) -> str:
+    """A decimal as Coinbase's plain decimal string: never exponent form (``5E-7`` →
+    ``"0.0000005"``, ``6E+4`` → ``"60000"``), no trailing zeros."""
+    return format(plain(value), "f")
+
+
+def edit_body(order_id: str, price: Decimal, size: Decimal) -> dict[str, object]:
+    """``POST /orders/edit``: the new price and the new total size."""
+    return {"order_id": order_id, "price": text(price), "size": text(size)}
+
+
+def move_funds_body(amount: Decimal, asset: str, source: str, target: str) -> dict[str, object]:
+    """``POST /portfolios/move_funds``."""
+    return {
+        "funds": {"value": text(amount), "currency": asset},
+        "source_portfolio_uuid": source,
+        "target_portfolio_uuid": target,
+    }
+
+
 def order_configuration(request: OrderRequest) -> dict[str, object]:
     """The ``order_configuration`` of a spot request (always sized in the base currency)."""
-    size = plain(request.quantity)
+    size = text(request.quantity)
     if request.type is OrderType.MARKET:
         return {"market_market_ioc": {"base_size": size}}
     if request.price is None:
         raise InvalidOrderError(str(request.symbol), "price", "a limit order needs a price")
-    price = plain(request.price)
+    price = text(request.price)
     tif = request.time_in_force
     if tif is TimeInForce.GTC:
         return {"limit_limit_gtc": {"base_size": size, "limit_price": price, "post_only": False}}
