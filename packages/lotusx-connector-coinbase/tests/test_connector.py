@@ -12,9 +12,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from lotusx.connectors.coinbase import CoinbaseConnector
 from lotusx.connectors.coinbase import endpoints as ep
+from lotusx.connectors.coinbase import wire as w
 from lotusx.core import Capability, connect
-from lotusx.core.errors import ConfigurationError, NotSupportedError
-from lotusx.core.types import Order, OrderStatus, Symbol
+from lotusx.core.errors import ConfigurationError, NotSupportedError, OrderNotFound
+from lotusx.core.types import (
+    Instrument,
+    Order,
+    OrderRequest,
+    OrderStatus,
+    OrderType,
+    Side,
+    Symbol,
+)
 
 DECLARED = {
     Capability.GET_INSTRUMENTS,
@@ -213,3 +222,44 @@ async def test_odd_user_pushes_are_skipped_not_fatal(monkeypatch: pytest.MonkeyP
         ("tif", OrderStatus.NEW),
         ("edit", OrderStatus.NEW),
     ]
+
+
+def _btc_usd() -> Instrument:
+    return Instrument(
+        symbol=Symbol("BTC", "USD"),
+        native_id="BTC-USD",
+        tick_size=Decimal("0.01"),
+        lot_size=Decimal("0.00000001"),
+        min_quantity=Decimal("0.00000001"),
+    )
+
+
+async def test_a_named_order_is_never_reported_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once POST /orders named an order id, an order not readable yet is returned as sent
+    (NEW), never OrderNotFound (a caller would place it again under a new id)."""
+    ex = CoinbaseConnector()
+
+    async def spot(symbol: object) -> Instrument:
+        return _btc_usd()
+
+    async def post(endpoint: object, kind: type, body: object) -> object:
+        return w.CreateReplyWire(success=True, success_response=w.SuccessWire(order_id="oid"))
+
+    async def fetch(order_id: str) -> object:
+        raise OrderNotFound("not yet", exchange="coinbase", endpoint="orders.get")
+
+    monkeypatch.setattr(ex, "_spot", spot)
+    monkeypatch.setattr(ex, "_post", post)
+    monkeypatch.setattr(ex, "_fetch", fetch)
+    monkeypatch.setattr(ex, "_will_trade", lambda inst, request: None)
+    request = OrderRequest(
+        Symbol("BTC", "USD"),
+        Side.BUY,
+        OrderType.LIMIT,
+        Decimal(1),
+        Decimal(10),
+        client_order_id="c",
+    )
+    order = await ex.place_order(request)
+    assert (order.order_id, order.client_order_id, order.status) == ("oid", "c", OrderStatus.NEW)
+    assert (order.quantity, order.price, order.filled_quantity) == (Decimal(1), Decimal(10), 0)

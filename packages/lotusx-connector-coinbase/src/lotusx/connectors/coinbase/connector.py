@@ -60,6 +60,7 @@ from lotusx.core.types import (
     Order,
     OrderBook,
     OrderRequest,
+    OrderStatus,
     OrderType,
     RateLimitRule,
     ServerTime,
@@ -441,11 +442,39 @@ class CoinbaseConnector(Connector):
                     message = failure.message or failure.error_details
                     raise self._failure(ep.CREATE_ORDER, reason, message, reply)
             self._remember(client_id, order_id)
-            row = await self._fetch_after(order_id, settled)
+            try:
+                row = await self._fetch_after(order_id, settled)
+            except OrderNotFound:
+                # Coinbase named the order: it exists, it is only not readable yet. Never
+                # "not placed" (a caller would retry with a new id and place it twice).
+                self.log.warning("order_not_readable_yet", order_id=order_id)
+                return self._as_sent(request, inst.symbol, order_id, client_id)
             return self._checked(row, inst.symbol, request)
 
         return await resolve_placement(
             send, send, exchange=self.name, endpoint=ep.CREATE_ORDER.name, client_order_id=client_id
+        )
+
+    def _as_sent(
+        self, request: OrderRequest, symbol: Symbol, order_id: str, client_id: str
+    ) -> Order:
+        """The order Coinbase accepted, as requested (``NEW``, nothing filled)."""
+        now = self.clock.now_ms()
+        return Order(
+            symbol=symbol,
+            order_id=order_id,
+            client_order_id=client_id,
+            side=request.side,
+            type=request.type,
+            time_in_force=request.time_in_force,
+            quantity=request.quantity,
+            price=request.price,
+            filled_quantity=Decimal(0),
+            average_price=None,
+            status=OrderStatus.NEW,
+            reduce_only=False,
+            created_at=now,
+            updated_at=now,
         )
 
     def _checked(self, row: w.OrderWire, symbol: Symbol, request: OrderRequest) -> Order:
