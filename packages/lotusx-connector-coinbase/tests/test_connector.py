@@ -16,6 +16,7 @@ from lotusx.connectors.coinbase import wire as w
 from lotusx.core import Capability, connect
 from lotusx.core.errors import ConfigurationError, NotSupportedError, OrderNotFound
 from lotusx.core.types import (
+    Fill,
     Instrument,
     Order,
     OrderRequest,
@@ -181,6 +182,31 @@ def _user_push(**order: object) -> bytes:
     ).encode()
 
 
+class _Sub:
+    channel = "user"
+
+    def __init__(self, frames: list[bytes]) -> None:
+        self.frames = frames
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        async def gen() -> AsyncIterator[bytes]:
+            for f in self.frames:
+                yield f
+
+        return gen()
+
+    async def close(self) -> None:
+        return None
+
+
+class _Session:
+    def __init__(self, frames: list[bytes]) -> None:
+        self.frames = frames
+
+    async def subscribe(self, channel: object, overflow: object) -> _Sub:
+        return _Sub(self.frames)
+
+
 async def test_odd_user_pushes_are_skipped_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stop-limit order placed elsewhere, an UNKNOWN_ORDER_STATUS push and an unknown
     time_in_force are dropped (logged); the stream goes on with the next push."""
@@ -192,30 +218,13 @@ async def test_odd_user_pushes_are_skipped_not_fatal(monkeypatch: pytest.MonkeyP
         _user_push(order_id="edit", status="EDIT_QUEUED"),
     ]
 
-    class Sub:
-        channel = "user"
-
-        def __aiter__(self) -> AsyncIterator[bytes]:
-            async def gen() -> AsyncIterator[bytes]:
-                for f in frames:
-                    yield f
-
-            return gen()
-
-        async def close(self) -> None:
-            return None
-
-    class Session:
-        async def subscribe(self, channel: object, overflow: object) -> Sub:
-            return Sub()
-
     ex = CoinbaseConnector()
 
     async def nothing() -> None:
         return None
 
     monkeypatch.setattr(ex, "load_instruments", nothing)
-    monkeypatch.setattr(ex, "_user_session", Session)
+    monkeypatch.setattr(ex, "_user_session", lambda: _Session(frames))
     monkeypatch.setattr(ex, "_symbol", lambda product_id: Symbol("BTC", "USD"))
     pushes = [p async for p in ex._user_pushes(ex._order_converter())]
     assert [(o.order_id, o.status) for o in pushes if isinstance(o, Order)] == [
@@ -263,3 +272,43 @@ async def test_a_named_order_is_never_reported_absent(monkeypatch: pytest.Monkey
     order = await ex.place_order(request)
     assert (order.order_id, order.client_order_id, order.status) == ("oid", "c", OrderStatus.NEW)
     assert (order.quantity, order.price, order.filled_quantity) == (Decimal(1), Decimal(10), 0)
+
+
+async def test_lagging_fills_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A push shows 1 filled before /orders/historical/fills lists it: the fills are read
+    again (bounded backoff) until they add up to cumulative_quantity; nothing is lost."""
+    import lotusx.connectors.coinbase.connector as module
+
+    monkeypatch.setattr(module, "_FILL_RETRY_DELAYS", (0.0, 0.0, 0.0))
+    frames = [_user_push(order_id="o", cumulative_quantity="1", leaves_quantity="0")]
+    sym = Symbol("BTC", "USD")
+    fill = Fill(
+        symbol=sym,
+        order_id="o",
+        client_order_id=None,
+        trade_id="t1",
+        side=Side.BUY,
+        price=Decimal(10),
+        quantity=Decimal(1),
+        fee=Decimal(0),
+        fee_asset="USD",
+        is_maker=True,
+        timestamp=1,
+    )
+    answers: list[list[Fill]] = [[], [], [fill]]
+
+    async def fills(symbol: object, params: object, limit: int) -> list[Fill]:
+        return answers.pop(0) if answers else [fill]
+
+    ex = CoinbaseConnector()
+
+    async def nothing() -> None:
+        return None
+
+    monkeypatch.setattr(ex, "load_instruments", nothing)
+    monkeypatch.setattr(ex, "_user_session", lambda: _Session(frames))
+    monkeypatch.setattr(ex, "_symbol", lambda product_id: sym)
+    monkeypatch.setattr(ex, "_fills", fills)
+    got = [f async for f in ex._fill_pushes()]
+    assert [f.trade_id for f in got if isinstance(f, Fill)] == ["t1"]
+    assert answers == []  # read three times, stopping once the sizes agreed

@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -90,6 +90,10 @@ _FETCH_TRIES = 4
 _FETCH_DELAY = 0.05
 _CLIENT_IDS_KEPT = 10_000
 _SEARCH_PAGES = 5  # pages of order history searched for a client order id
+# /orders/historical/fills may lag the user channel: the fills of an order that grew are read
+# again after these pauses (seconds) until they add up to its cumulative_quantity.
+_FILL_RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
+_FILL_TOLERANCE = Decimal("1e-8")
 _NO_ID = "give order_id or client_order_id"
 DEFAULT_WALLET = "spot"
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -910,16 +914,28 @@ class CoinbaseConnector(Connector):
         return recovery.fills_across_gaps(self, self._fill_pushes(), kind)
 
     async def _fill_pushes(self) -> AsyncGenerator[Fill | Gap, None]:
-        filled: OrderedDict[str, Decimal] = OrderedDict()
+        # order id → the largest cumulative_quantity pushed, and the quantity of its fills
+        # yielded so far; an order's fills are read until the two agree (or the retries end:
+        # its next push or the gap catch-up reads them again).
+        wanted: OrderedDict[str, Decimal] = OrderedDict()
+        yielded: OrderedDict[str, Decimal] = OrderedDict()
         seen: OrderedDict[str, None] = OrderedDict()
+
+        def keep(table: OrderedDict[str, Any], key: str, value: Any) -> None:
+            table[key] = value
+            table.move_to_end(key)
+            if len(table) > _CLIENT_IDS_KEPT:
+                table.popitem(last=False)
+
+        def missing(order_id: str) -> bool:
+            target = wanted.get(order_id, Decimal(0))
+            # quote-sized fills convert to base by division: allow for its rounding
+            return yielded.get(order_id, Decimal(0)) < target * (1 - _FILL_TOLERANCE)
 
         def grew(row: w.UserOrderWire, sym: Symbol) -> tuple[w.UserOrderWire, Symbol] | None:
             now = w.num(row.cumulative_quantity or "0", "cumulative_quantity")
-            before = filled.get(row.order_id, Decimal(0))
-            filled[row.order_id] = max(now, before)
-            if len(filled) > _CLIENT_IDS_KEPT:
-                filled.popitem(last=False)
-            return (row, sym) if now > before else None
+            keep(wanted, row.order_id, max(now, wanted.get(row.order_id, Decimal(0))))
+            return (row, sym) if missing(row.order_id) else None
 
         pushes = self._user_pushes(grew)
         async with contextlib.aclosing(pushes):
@@ -930,15 +946,30 @@ class CoinbaseConnector(Connector):
                 row, sym = push
                 self.traded_symbols.add(sym)
                 params = {"order_ids": row.order_id}
-                for fill in await self._fills(sym, params, ep.FILLS_PAGE):
-                    if fill.trade_id in seen:
-                        continue
-                    seen[fill.trade_id] = None
-                    if len(seen) > _CLIENT_IDS_KEPT:
-                        seen.popitem(last=False)
-                    if fill.client_order_id is None and row.client_order_id:
-                        fill = msgspec.structs.replace(fill, client_order_id=row.client_order_id)
-                    yield fill
+                for delay in (0.0, *_FILL_RETRY_DELAYS):
+                    if delay:
+                        await asyncio.sleep(delay)
+                    for fill in await self._fills(sym, params, ep.FILLS_PAGE):
+                        key = fill.trade_id
+                        if key in seen:
+                            continue
+                        keep(seen, key, None)
+                        total = yielded.get(row.order_id, Decimal(0)) + fill.quantity
+                        keep(yielded, row.order_id, total)
+                        if fill.client_order_id is None and row.client_order_id:
+                            fill = msgspec.structs.replace(
+                                fill, client_order_id=row.client_order_id
+                            )
+                        yield fill
+                    if not missing(row.order_id):
+                        break
+                else:
+                    self.log.warning(
+                        "fills_lagging",
+                        order_id=row.order_id,
+                        cumulative=str(wanted.get(row.order_id)),
+                        fetched=str(yielded.get(row.order_id)),
+                    )
 
     def merged(self, *streams: AsyncIterator[T]) -> AsyncIterator[T]:
         """Interleave several streams of this connector (the first error ends all of them)."""
