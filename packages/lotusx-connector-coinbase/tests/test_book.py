@@ -101,6 +101,22 @@ def test_routing_and_sequence_gap() -> None:
     assert protocol.route(l2(5, "update", [])) is not None  # counting resumes from the gap
 
 
+def test_out_of_order_numbers_are_ignored_and_a_malformed_frame_restarts_counting() -> None:
+    """A number at or below the last one "can be ignored" (out of order): dropped, the last
+    number kept, no reset. After a frame that does not decode, the next number is no gap."""
+    protocol = CoinbaseProtocol()
+    assert protocol.route(l2(5, "update", [])) is not None
+    assert protocol.route(l2(6, "update", [])) is not None
+    assert protocol.route(l2(4, "update", [])) is None  # late: ignored
+    assert protocol.route(l2(6, "update", [])) is None  # repeated: ignored
+    assert protocol.last_sequence == 6 and protocol.gaps == 0
+    assert protocol.route(l2(7, "update", [])) is not None  # no gap
+    with pytest.raises(msgspec.DecodeError):
+        protocol.route(b'{"channel":"l2_data","sequence_num":8,"ev')  # cut: number unknown
+    assert protocol.route(l2(9, "update", [])) is not None  # no second reset
+    assert protocol.gaps == 0
+
+
 def test_gap_resets_the_book_through_the_session() -> None:
     """A gap is a Reset to the consumer (the session's rule for a refused frame); the book is
     rebuilt from the snapshot the resubscription brings."""

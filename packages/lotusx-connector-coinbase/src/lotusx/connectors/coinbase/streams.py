@@ -14,7 +14,9 @@ without a message, and the heartbeat (one per second) keeps the connection visib
 ``sequence_num`` counts every message of a connection (heartbeats included). A gap means a
 message was lost, on whichever channel: `CoinbaseProtocol.route` refuses the frame, so the
 session resets every subscription of the connection and resubscribes them (level2 answers a
-subscription with a fresh snapshot). There is no checksum.
+subscription with a fresh snapshot). A number at or below the last one is a message out of order
+(the docs: it "can be ignored"): dropped. After a frame that does not decode, the count starts
+over. There is no checksum.
 """
 
 from __future__ import annotations
@@ -125,16 +127,30 @@ class CoinbaseProtocol:
         self.last_sequence = None  # sequence_num starts over on every connection
         await connection.send(self._message("subscribe", HEARTBEATS, []))
 
-    def _check_sequence(self, sequence: int) -> None:
-        last, self.last_sequence = self.last_sequence, sequence
+    def _check_sequence(self, sequence: int) -> bool:
+        """Whether the message is new. A number at or below the last one is a message that
+        arrived out of order ("can be ignored"): dropped, the last number kept. One that skips
+        raises `SequenceGap`."""
+        last = self.last_sequence
+        if last is not None and sequence <= last:
+            self._log.info("ws_out_of_order", sequence_num=sequence, last=last)
+            return False
+        self.last_sequence = sequence
         if last is not None and sequence != last + 1:
             self.gaps += 1
             raise SequenceGap(f"sequence_num {last} then {sequence}")
+        return True
 
     def route(self, frame: Frame) -> tuple[str, msgspec.Raw | bytes] | None:
-        head = _decode_head(frame)
-        if head.sequence_num >= 0:
-            self._check_sequence(head.sequence_num)
+        try:
+            head = _decode_head(frame)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            # The session resubscribes after a refused frame; its sequence_num is unknown, so
+            # the next one is no gap of its own (that would reset everything a second time).
+            self.last_sequence = None
+            raise
+        if head.sequence_num >= 0 and not self._check_sequence(head.sequence_num):
+            return None
         if head.type == "error":
             self._log.warning("ws_error_message", msg=head.message)
             return None
