@@ -200,9 +200,10 @@ class FuturesStreams(ConnectionHub[Conn]):
         levels = [(Side.BUY, p, q) for p, q in sorted(ev.bids.items(), reverse=True)]
         levels += [(Side.SELL, p, q) for p, q in sorted(ev.asks.items())]
         gap = bool(subs) and self.core.faults.take("sequence_gaps")
-        for side, price, qty in levels:
+        for n, (side, price, qty) in enumerate(levels, 1):
             self.book_seq[ev.symbol] += 1
-            self.truth.futures_sent(ev.symbol, self.book_seq[ev.symbol], ev.update_id)
+            if n == len(levels):  # a book with only part of the update is no engine state
+                self.truth.futures_sent(ev.symbol, self.book_seq[ev.symbol], ev.update_id)
             if gap:  # one message is lost: its number never reaches anyone
                 gap = False
                 continue
