@@ -989,8 +989,10 @@ class KrakenConnector(KrakenLive):
             ]
         else:
             params = {
-                "start": None if start is None else Decimal(start) / 1000,
-                "end": None if end is None else Decimal(end) / 1000,
+                # Whole seconds (Kraken's start and end are integers; start is exclusive):
+                # the window is widened to them, and cut to the millisecond below.
+                "start": None if start is None else start // 1000 - 1,
+                "end": None if end is None else -(-end // 1000),
             }
             answer_spot = await self._spot(ep.TRADES_HISTORY, w.TradesHistoryWire, params)
             trades = {
