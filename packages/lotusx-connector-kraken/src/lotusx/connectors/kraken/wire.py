@@ -295,7 +295,7 @@ class SpotOrderWire(Finite, kw_only=True):
     closetm: Decimal | None = None
     descr: OrderDescrWire
     vol: Decimal
-    vol_exec: Decimal = ZERO
+    vol_exec: Decimal  # always given: a missing one is not "unfilled"
     cost: Decimal = ZERO
     fee: Decimal = ZERO
     price: Decimal = ZERO
@@ -341,9 +341,9 @@ def spot_order(
         side=_lookup(_SIDES, wire.descr.type, "order side"),
         type=kind,
         time_in_force=tif,
-        quantity=wire.vol,
-        price=wire.descr.price if kind is OrderType.LIMIT else None,
-        filled_quantity=wire.vol_exec,
+        quantity=_CHECK.positive(wire.vol, "order volume"),
+        price=_CHECK.positive(wire.descr.price, "limit price") if kind is OrderType.LIMIT else None,
+        filled_quantity=_CHECK.not_negative(wire.vol_exec, "executed volume"),
         average_price=wire.price if wire.vol_exec > 0 and wire.price > 0 else None,
         status=_spot_status(wire),
         reduce_only=False,
