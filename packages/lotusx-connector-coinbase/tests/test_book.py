@@ -13,6 +13,7 @@ from lotusx.connectors.coinbase.streams import (
     CoinbaseProtocol,
     SequenceGap,
     channel_of,
+    public_product,
 )
 from lotusx.core.book import L2Book, SyncResult
 from lotusx.core.types import Symbol
@@ -182,3 +183,22 @@ async def test_on_connect_subscribes_heartbeats_and_restarts_counting() -> None:
     await protocol.on_connect(Conn())
     assert sent == [{"type": "subscribe", "channel": "heartbeats"}]
     assert protocol.route(l2(0, "snapshot", SNAPSHOT)) is not None  # no gap on a new connection
+
+
+def test_the_book_ignores_events_of_other_products() -> None:
+    state = CoinbaseBook(L2Book(BTC_USD, 2), None, "BTC-USD")
+    state.on_frame(l2(1, "snapshot", SNAPSHOT))
+    other = msgspec.json.decode(l2(2, "update", [("bid", "100.50", "9")], pid="ETH-USD"))
+    mine = msgspec.json.decode(l2(2, "update", [("bid", "98.00", "4")]))
+    both = {**mine, "events": other["events"] + mine["events"]}
+    state.on_frame(msgspec.json.encode(both))
+    bids = state.snapshot(10).bids
+    assert [b.price for b in bids] == [Decimal(100), Decimal(99), Decimal(98)]
+
+
+def test_usdc_products_use_the_usd_public_channels() -> None:
+    """-USDC data on public channels is the -USD product's (USDT-USDC, EURC-USDC excepted)."""
+    assert public_product("BTC-USDC") == "BTC-USD"
+    assert public_product("BTC-USD") == "BTC-USD"
+    assert public_product("USDT-USDC") == "USDT-USDC"
+    assert public_product("EURC-USDC") == "EURC-USDC"

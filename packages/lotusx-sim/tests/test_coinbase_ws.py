@@ -285,3 +285,13 @@ async def test_candles_channel_and_unsubscribe(coinbase_live: Venue) -> None:
         while time.monotonic() < end:
             msg = await recv(ws)
             assert msg["channel"] != "l2_data"
+
+
+async def test_usdc_products_are_served_as_usd_on_public_channels(coinbase_live: Venue) -> None:
+    """ "Other channels will return the same data as the corresponding -USD based products"."""
+    async with aiohttp.ClientSession() as s, s.ws_connect(coinbase_live.urls["ws"]) as ws:
+        await ws.send_str(sub("level2", ["BTC-USDC"]))
+        snap = await until(ws, lambda m: m["channel"] == "l2_data")
+        assert snap["events"][0]["product_id"] == "BTC-USD"
+        confirm = await until(ws, lambda m: m["channel"] == "subscriptions")
+        assert confirm["events"][0]["subscriptions"]["level2"] == ["BTC-USD"]

@@ -81,7 +81,16 @@ from . import wire as w
 from .endpoints import MAINNET, TESTNET
 from .errors import error_table, pick_reason
 from .signer import CoinbaseSigner
-from .streams import LEVEL2, MARKET_TRADES, USER, CoinbaseBook, CoinbaseProtocol, channel_of, merge
+from .streams import (
+    LEVEL2,
+    MARKET_TRADES,
+    USER,
+    CoinbaseBook,
+    CoinbaseProtocol,
+    channel_of,
+    merge,
+    public_product,
+)
 
 __all__ = ["CoinbaseConnector", "new_client_order_id", "rfc3339"]
 
@@ -757,8 +766,9 @@ class CoinbaseConnector(Connector):
     async def _book_stream(self, sym: Symbol, depth: int) -> AsyncIterator[OrderBook]:
         inst = await self._spot(sym)
         session = self._public_session()
-        sub = await session.subscribe(channel_of(LEVEL2, inst.native_id), overflow=Overflow.RESET)
-        state = CoinbaseBook(L2Book(sym, inst.price_decimals), self.name)
+        product = public_product(inst.native_id)  # -USDC books are the -USD ones
+        sub = await session.subscribe(channel_of(LEVEL2, product), overflow=Overflow.RESET)
+        state = CoinbaseBook(L2Book(sym, inst.price_decimals), self.name, product)
         conflation = Conflation(sub)
         try:
             async for item in sub:
@@ -782,8 +792,9 @@ class CoinbaseConnector(Connector):
 
     async def _trade_stream(self, sym: Symbol) -> AsyncIterator[Trade]:
         inst = await self._spot(sym)
+        product = public_product(inst.native_id)  # -USDC trades are the -USD ones
         sub = await self._public_session().subscribe(
-            channel_of(MARKET_TRADES, inst.native_id), overflow=Overflow.DROP_OLDEST
+            channel_of(MARKET_TRADES, product), overflow=Overflow.DROP_OLDEST
         )
         decode = msgspec.json.Decoder(w.TradesMessageWire).decode
         try:
@@ -797,7 +808,7 @@ class CoinbaseConnector(Connector):
                         for e in message.events
                         if e.type == "update"
                         for t in e.trades
-                        if t.product_id == inst.native_id
+                        if t.product_id == product
                     ]
                 except (msgspec.ValidationError, msgspec.DecodeError, ExchangeError) as exc:
                     self.log.warning("ws_malformed_payload", channel=sub.channel, error=str(exc))

@@ -45,6 +45,7 @@ __all__ = [
     "SequenceGap",
     "channel_of",
     "merge",
+    "public_product",
 ]
 
 LEVEL2 = "level2"
@@ -57,6 +58,19 @@ _PUSHED_AS = {"l2_data": LEVEL2, "level2": LEVEL2, MARKET_TRADES: MARKET_TRADES}
 
 def channel_of(name: str, product_id: str) -> str:
     return f"{name}:{product_id}"
+
+
+# -USDC products served on every channel under their own id (WebSocket Channels page).
+USDC_ON_ALL_CHANNELS = frozenset({"USDT-USDC", "EURC-USDC"})
+
+
+def public_product(product_id: str) -> str:
+    """The product a public channel is subscribed as: "Subscribing to -USDC based products are
+    only available on the user channel. Other channels will return the same data as the
+    corresponding -USD based products" (USDT-USDC and EURC-USDC excepted)."""
+    if product_id.endswith("-USDC") and product_id not in USDC_ON_ALL_CHANNELS:
+        return product_id[:-1]
+    return product_id
 
 
 class SequenceGap(ValueError):
@@ -208,8 +222,12 @@ class CoinbaseBook:
       `SyncResult.RESYNC` (the caller resubscribes for a fresh snapshot).
     """
 
-    def __init__(self, book: L2Book, exchange: str | None = "coinbase") -> None:
+    def __init__(
+        self, book: L2Book, exchange: str | None = "coinbase", product_id: str = ""
+    ) -> None:
         self.sync = BookSync(book, ConnectionSequence(), exchange=exchange)
+        # events of other products (a message may carry several) are not this book's
+        self.product_id = product_id
 
     @property
     def live(self) -> bool:
@@ -234,6 +252,8 @@ class CoinbaseBook:
         try:
             ts = ms(message.timestamp, "l2_data timestamp") if message.timestamp else 0
             for event in message.events:
+                if self.product_id and event.product_id and event.product_id != self.product_id:
+                    continue
                 bids, asks = split_updates(event.updates)
                 if event.type == "snapshot":
                     result = sync.on_snapshot(bids, asks, message.sequence_num, timestamp=ts)

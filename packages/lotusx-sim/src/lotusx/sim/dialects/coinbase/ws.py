@@ -152,6 +152,11 @@ class CoinbaseStreams(ConnectionHub[Conn]):
         if not isinstance(products, list) or not all(isinstance(p, str) for p in products):
             conn.error("product_ids must be a list of product ids")
             return
+        if channel != "user":
+            # "Subscribing to -USDC based products are only available on the user channel.
+            # Other channels will return the same data as the corresponding -USD based
+            # products" (USDT-USDC and EURC-USDC excepted): served as the -USD product.
+            products = [_usd_alias(p, self.core.specs["spot"]) for p in products]
         unknown = [p for p in products if p not in self.core.specs["spot"]]
         if unknown:
             conn.error(f"Failed to subscribe: unknown product ids {','.join(unknown)}")
@@ -387,6 +392,18 @@ def _l2_event(kind: str, product: str, rows: list[tuple[str, Decimal, Decimal]],
             for side, p, q in rows
         ],
     }
+
+
+USDC_ON_ALL_CHANNELS = frozenset({"USDT-USDC", "EURC-USDC"})
+
+
+def _usd_alias(product: str, known: Mapping[str, Any]) -> str:
+    """The ``-USD`` product a public channel serves for a ``-USDC`` one (if it exists)."""
+    if product.endswith("-USDC") and product not in USDC_ON_ALL_CHANNELS:
+        twin = product[:-1]
+        if twin in known:
+            return twin
+    return product
 
 
 def _trade(t: Trade) -> Json:
