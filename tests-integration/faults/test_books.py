@@ -16,6 +16,11 @@ from faultkit import BookTruth, BookWatch, Chaos, can, environment, resyncs_tota
 
 DEPTH = 10
 RUN_SECONDS = 6.0
+# Share of yielded books with no venue state to compare with (default 5 %). Kraken: a futures
+# update of k levels streams k one-level messages, and the k-1 books between them are no state
+# the engine had; spot books carry no sequence and are known by their millisecond timestamp,
+# ambiguous when several updates share it.
+UNVERIFIABLE = {"kraken": 0.2}
 
 
 @pytest.mark.parametrize("seed", [101])
@@ -72,7 +77,8 @@ async def test_books_never_wrong_under_random_faults(
         assert not w.errors, w.errors
         assert not w.wrong, w.wrong[:5]
         assert w.verified > 20, f"{w.symbol}: too few books checked ({w.verified})"
-        assert w.unverifiable <= w.yielded * 0.05, (w.unverifiable, w.yielded)
+        share = UNVERIFIABLE.get(exchange, 0.05)
+        assert w.unverifiable <= w.yielded * share, (w.unverifiable, w.yielded)
         assert w.sequences_backwards == 0 or w.resync_times, "sequence went back without resync"
     # Every fault kind fired and each kind that breaks the feed forced resyncs.
     for kind in faults:

@@ -205,6 +205,9 @@ async def test_second_quota_burst_no_429_and_full_use(
     Binance: per-second weight quotas. OKX, Bybit: their documented per-endpoint quotas
     (2 s / 1 s windows) and Bybit's per-IP 600 / 5 s, at the venue's default values.
     Coinbase: its documented 30 requests/s per user (private) and 10/s per IP (public)."""
+    if exchange == "kraken":
+        await _kraken_burst(monkeypatch, record_property)
+        return
     if exchange in ENDPOINT_BURST:
         await _endpoint_quota_burst(exchange, monkeypatch, record_property)
         return
@@ -464,3 +467,74 @@ async def _endpoint_quota_burst(
     # The binding quota (the one the burst filled best) was ≥ 90 % used in the median window.
     binding = max(ratio, key=lambda k: ratio[k])
     assert ratio[binding] >= 0.9, (binding, use[binding], spy.limit(binding))
+
+
+# Kraken documents no fixed windows on the spot side: each key's call counter (20 at the
+# "intermediate" tier the simulated account has) loses 0.5 per second, every private call but
+# trading adds 1. Futures: 500 cost units per 10 s per key (open orders and accounts cost 2).
+# The connector models the counter as 20 calls per rolling 40 s, so spot gets one full counter
+# (more would wait ~40 s); futures gets 520 units: the last calls wait for the window to roll.
+KRAKEN_SPOT_CALLS = 20
+KRAKEN_FUTURES_CALLS = 260
+
+
+async def _kraken_burst(
+    monkeypatch: pytest.MonkeyPatch, record_property: pytest.RecordProperty
+) -> None:
+    from lotusx.sim.dialects.kraken.limits import KrakenLimits
+
+    refused: list[tuple[str, int]] = []
+    counter: list[float] = []  # the spot counter after each accepted call
+    caps: set[int] = set()  # the venue's counter maximum
+    futures: list[tuple[int, int]] = []  # (venue ms, cost) of each accepted futures call
+    charge_call, charge_futures = KrakenLimits.charge_call, KrakenLimits.charge_futures
+
+    def spot_spy(self: Any, key: str, method: str, now: int) -> bool:
+        ok: bool = charge_call(self, key, method, now)
+        if ok:
+            counter.append(float(self.calls.value(key, now)))
+            caps.add(int(self.calls.cap))
+        else:
+            refused.append((f"spot {method}", now))
+        return ok
+
+    def futures_spy(self: Any, key: str, cost: int, now: int) -> bool:
+        ok: bool = charge_futures(self, key, cost, now)
+        if ok:
+            futures.append((now, cost))
+        else:
+            refused.append(("futures", now))
+        return ok
+
+    monkeypatch.setattr(KrakenLimits, "charge_call", spot_spy)
+    monkeypatch.setattr(KrakenLimits, "charge_futures", futures_spy)
+    async with environment("kraken", seed=5) as env:
+        c = env.connector
+        await c.load_instruments()
+        assert env.perp is not None
+        before = _statuses(env)
+        calls = [
+            c.get_open_orders(env.spot) if i % 2 else c.get_balances("spot")
+            for i in range(KRAKEN_SPOT_CALLS)
+        ] + [
+            c.get_open_orders(env.perp) if i % 2 else c.get_balances("futures")
+            for i in range(KRAKEN_FUTURES_CALLS)
+        ]
+        started = time.monotonic()
+        results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 30.0)
+        elapsed = time.monotonic() - started
+        statuses = _statuses(env) - before
+    errors = [r for r in results if isinstance(r, BaseException)]
+    (cap,) = caps
+    # The most futures units the venue accepted in any 10 s.
+    peak = max(
+        sum(cost for at, cost in futures if start <= at < start + 10_000) for start, _ in futures
+    )
+    use = {"spot counter peak": max(counter), "spot cap": cap, "futures 10 s peak": peak}
+    record_property("venue use", str(use))
+    print(f"\n[kraken] {elapsed:.1f}s {use} {dict(statuses)} refused={refused[:3]}")
+    assert not refused, refused[:5]
+    assert not errors, errors[:3]
+    assert statuses[429] == 0, statuses
+    assert max(counter) >= 0.9 * cap, use
+    assert peak >= 0.9 * 500, use
