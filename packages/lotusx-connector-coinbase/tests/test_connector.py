@@ -312,3 +312,17 @@ async def test_lagging_fills_are_read_again(monkeypatch: pytest.MonkeyPatch) -> 
     got = [f async for f in ex._fill_pushes()]
     assert [f.trade_id for f in got if isinstance(f, Fill)] == ["t1"]
     assert answers == []  # read three times, stopping once the sizes agreed
+
+
+def test_public_subscriptions_carry_a_jwt_with_keys() -> None:
+    """Only unauthenticated messages fall under the 8/s per IP WebSocket limit, and the docs
+    recommend authenticating: with keys, public subscribe messages carry a JWT."""
+    keyed = CoinbaseConnector(api_key="organizations/o/apiKeys/k", secret=_pem())
+    assert keyed.rest is not None  # builds the signer
+    protocol = keyed._public_session().protocol
+    (message,) = protocol.subscribe_messages(["level2:BTC-USD"])
+    assert json.loads(message)["jwt"].count(".") == 2
+    anonymous = CoinbaseConnector()
+    assert anonymous.rest is not None
+    (message,) = anonymous._public_session().protocol.subscribe_messages(["level2:BTC-USD"])
+    assert "jwt" not in json.loads(message)

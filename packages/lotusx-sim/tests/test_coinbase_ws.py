@@ -295,3 +295,12 @@ async def test_usdc_products_are_served_as_usd_on_public_channels(coinbase_live:
         assert snap["events"][0]["product_id"] == "BTC-USD"
         confirm = await until(ws, lambda m: m["channel"] == "subscriptions")
         assert confirm["events"][0]["subscriptions"]["level2"] == ["BTC-USD"]
+
+
+async def test_unauthenticated_messages_are_limited_per_ip(coinbase_venue: Venue) -> None:
+    """8 unauthenticated messages a second per IP; messages with a JWT do not count."""
+    async with aiohttp.ClientSession() as s, s.ws_connect(coinbase_venue.urls["ws"]) as ws:
+        for _ in range(17):  # over 8 in one second even if they straddle two
+            await ws.send_str(sub("heartbeats", []))
+        refused = await until(ws, lambda m: m.get("type") == "error")
+        assert refused["message"] == "rate limit exceeded"

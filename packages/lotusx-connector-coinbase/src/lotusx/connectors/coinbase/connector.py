@@ -747,12 +747,26 @@ class CoinbaseConnector(Connector):
 
     # ------------------------------------------------------------------ public streams
 
+    def _ws_jwt(self) -> Callable[[], str] | None:
+        """A fresh WebSocket JWT per message (no ``uri``), or None without keys."""
+        signer = self._signer
+        if signer is None:
+            return None
+
+        def jwt() -> str:
+            return signer.jwt(self.clock.now_ms() // 1000)
+
+        return jwt
+
     def _public_session(self) -> WsSession:
         if self._public_ws is None:
+            # With keys, public subscriptions carry a JWT too: the docs recommend it ("For the
+            # most reliable connection, authenticate") and only unauthenticated messages fall
+            # under the 8 per second per IP limit.
             self._public_ws = WsSession(
                 self.name,
                 self.urls["ws"],
-                CoinbaseProtocol(self.name),
+                CoinbaseProtocol(self.name, self._ws_jwt()),
                 name="market",
                 stale_after=30.0,
             )

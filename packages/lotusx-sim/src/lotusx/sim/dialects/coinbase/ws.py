@@ -58,6 +58,7 @@ class Conn:
     subs: dict[str, set[str]] = field(default_factory=dict)
     cred: Credential | None = None
     heartbeat: int = 0
+    ip: str = ""
 
     def send(self, channel: str, events: list[Json], now: int) -> None:
         body = {
@@ -83,6 +84,9 @@ class CoinbaseStreams(ConnectionHub[Conn]):
         super().__init__(core)
         self.ids = ids
         self.keys = keys
+        # ip → (second, unauthenticated messages in it): "WebSocket unauthenticated messages
+        # are rate-limited at 8 per second per IP address" (WebSocket Rate Limits)
+        self._unauthenticated: dict[str, tuple[int, int]] = {}
         # (product, sequence_num, timestamp ms) of each level2 message → engine update ids
         self._l2_sent: OrderedDict[tuple[str, int, int], set[int]] = OrderedDict()
         app.router.add_get("/ws", self._handler("market"))
@@ -100,7 +104,7 @@ class CoinbaseStreams(ConnectionHub[Conn]):
     async def _serve(self, request: web.Request, endpoint: str) -> web.StreamResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        conn = Conn(ws, endpoint)
+        conn = Conn(ws, endpoint, ip=request.remote or "")
         self.conns.add(conn)
         writer = asyncio.get_running_loop().create_task(self._writer(conn))
         try:
@@ -141,6 +145,11 @@ class CoinbaseStreams(ConnectionHub[Conn]):
         except ValueError:
             conn.error("malformed message")
             return
+        if not (isinstance(req, dict) and isinstance(req.get("jwt"), str)) and self._over_limit(
+            conn
+        ):
+            conn.error("rate limit exceeded")
+            return
         if not isinstance(req, dict) or req.get("type") not in ("subscribe", "unsubscribe"):
             conn.error("type must be subscribe or unsubscribe")
             return
@@ -179,6 +188,16 @@ class CoinbaseStreams(ConnectionHub[Conn]):
             self._snapshot(conn, channel, sorted(fresh) if products else [], now)
         subs = {ch: sorted(ps) for ch, ps in conn.subs.items()}
         conn.send("subscriptions", [{"subscriptions": subs}], now)
+
+    def _over_limit(self, conn: Conn) -> bool:
+        """Counts an unauthenticated message (one without a JWT) of the connection's IP; True
+        past `UNAUTHENTICATED_PER_SECOND` in the current second of the venue clock."""
+        second = self.core.now_ms() // 1000
+        start, count = self._unauthenticated.get(conn.ip, (second, 0))
+        if start != second:
+            start, count = second, 0
+        self._unauthenticated[conn.ip] = (start, count + 1)
+        return count + 1 > UNAUTHENTICATED_PER_SECOND
 
     def _authorize(self, conn: Conn, channel: str, token: Any) -> bool:
         if token is None and channel != "user":
@@ -395,6 +414,7 @@ def _l2_event(kind: str, product: str, rows: list[tuple[str, Decimal, Decimal]],
 
 
 USDC_ON_ALL_CHANNELS = frozenset({"USDT-USDC", "EURC-USDC"})
+UNAUTHENTICATED_PER_SECOND = 8
 
 
 def _usd_alias(product: str, known: Mapping[str, Any]) -> str:
