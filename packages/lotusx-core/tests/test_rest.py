@@ -5,6 +5,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Mapping
+from decimal import Decimal
 
 import msgspec
 import pytest
@@ -333,3 +334,20 @@ def test_retry_delays_are_full_jitter_under_the_capped_exponential(
     policy = RetryPolicy(base=base, factor=factor, max_delay=cap)
     for n, delay in zip(range(12), policy.delays(), strict=False):
         assert 0 <= delay <= min(cap, base * factor**n)
+
+
+@given(
+    amount=st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12)
+)
+def test_json_bodies_carry_plain_decimal_text(amount: Decimal) -> None:
+    """Exchanges document "0.00000001", not "1E-8": every Decimal in a JSON body, nested in
+    objects and lists, is written as plain text that reads back as the same number."""
+    from lotusx.core.transport.rest import BodyFormat, _encode_body
+
+    endpoint = Endpoint("t", "POST", "rest", "/t", body=BodyFormat.JSON)
+    encoded = _encode_body(endpoint, {"size": amount, "orders": [{"price": amount}]})
+    assert encoded is not None
+    body = json.loads(encoded)
+    for text in (body["size"], body["orders"][0]["price"]):
+        assert "E" not in text and "e" not in text
+        assert Decimal(text) == amount

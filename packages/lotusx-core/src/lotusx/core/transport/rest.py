@@ -105,13 +105,20 @@ def format_param(value: object) -> str:
     raise TypeError(f"unsupported parameter type {type(value).__name__}; pass str/Decimal/int")
 
 
-def _json_default(value: Any) -> Any:
+def _plain_decimals(value: object) -> object:
+    """``value`` with every `Decimal` as plain text: msgspec writes a Decimal's ``str()``, which
+    turns to exponent form for small and large values (``"1E-8"``, ``"6E+4"``); exchanges
+    document plain decimal strings."""
     if isinstance(value, Decimal):
         return format(value, "f")
-    raise TypeError(f"cannot encode {type(value).__name__}")
+    if isinstance(value, Mapping):
+        return {key: _plain_decimals(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_decimals(item) for item in value]
+    return value
 
 
-_json_encoder = msgspec.json.Encoder(enc_hook=_json_default, decimal_format="string")
+_json_encoder = msgspec.json.Encoder()
 
 
 class RestClient:
@@ -356,7 +363,7 @@ def _encode_body(
     if body is None:
         return None
     if endpoint.body is BodyFormat.JSON:
-        return _json_encoder.encode(body).decode()
+        return _json_encoder.encode(_plain_decimals(body)).decode()
     if endpoint.body is BodyFormat.FORM and isinstance(body, Mapping):
         return urlencode([(k, format_param(v)) for k, v in body.items() if v is not None])
     raise TypeError(f"{endpoint.name}: a {endpoint.body} endpoint takes params, not a body")
