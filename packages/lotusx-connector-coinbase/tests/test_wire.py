@@ -560,3 +560,22 @@ def test_bodies_send_plain_decimal_strings() -> None:
     }
     moved = w.move_funds_body(Decimal("1.50E-6"), "BTC", "a", "b")
     assert moved["funds"] == {"value": "0.0000015", "currency": "BTC"}
+
+
+def test_market_fok_and_post_only() -> None:
+    """MARKET+FOK is market_market_fok (documented), MARKET+POST_ONLY is refused."""
+    fok = OrderRequest(BTC_USD, Side.BUY, OrderType.MARKET, Decimal("0.5"), None, TimeInForce.FOK)
+    assert w.order_configuration(fok) == {"market_market_fok": {"base_size": "0.5"}}
+    post = OrderRequest(
+        BTC_USD, Side.BUY, OrderType.MARKET, Decimal("0.5"), None, TimeInForce.POST_ONLY
+    )
+    with pytest.raises(InvalidOrderError):
+        w.order_configuration(post)
+    raw = b"""{"order_id":"o","product_id":"BTC-USD","side":"BUY","status":"FILLED",
+     "filled_size":"0.5","order_configuration":{"market_market_fok":{"base_size":"0.5"}}}"""
+    row = msgspec.json.decode(raw, type=w.OrderWire)
+    order = w.to_order(row, BTC_USD)
+    assert w.is_handled(row) and (order.type, order.time_in_force) == (
+        OrderType.MARKET,
+        TimeInForce.FOK,
+    )

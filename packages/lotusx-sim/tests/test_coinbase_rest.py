@@ -451,3 +451,28 @@ async def test_gtd_order_expires_at_end_time(coinbase_for: Any) -> None:
         assert later["status"] == "EXPIRED"
         past = {**body, "client_order_id": "gtd-2"}
         assert (await c.post("/orders", past)).body["success"] is False
+
+
+async def test_market_fok_fills_whole_or_is_cancelled(coinbase_for: Any) -> None:
+    """market_market_fok (a documented configuration): all of it now, or nothing."""
+
+    def fok(cid: str, size: str) -> Any:
+        body = market(cid, "SELL", base_size=size)
+        body["order_configuration"] = {"market_market_fok": {"base_size": size}}
+        return body
+
+    async with Venue.start("coinbase", seed=7, tick_interval=3600, book_levels=2) as thin:
+        coinbase = coinbase_for(thin)
+        small = await coinbase.post("/orders", fok("fok-1", "0.001"))
+        oid = small.body["success_response"]["order_id"]
+        order = (await coinbase.get(f"/orders/historical/{oid}")).body["order"]
+        assert (order["status"], order["filled_size"]) == ("FILLED", "0.001")
+        assert order["time_in_force"] == "FILL_OR_KILL"
+        assert order["order_configuration"] == {"market_market_fok": {"base_size": "0.001"}}
+        bids = (await coinbase.get("/product_book", {"product_id": "BTC-USD"})).body
+        depth = sum(D(b["size"]) for b in bids["pricebook"]["bids"])
+        assert depth < 1  # two thin levels: a 1 BTC sell cannot fill whole
+        huge = await coinbase.post("/orders", fok("fok-2", "1"))
+        oid = huge.body["success_response"]["order_id"]
+        order = (await coinbase.get(f"/orders/historical/{oid}")).body["order"]
+        assert (order["status"], order["filled_size"]) == ("CANCELLED", "0")

@@ -357,6 +357,7 @@ class LimitWire(Struct):
 
 class OrderConfigWire(Struct):
     market_market_ioc: MarketIocWire | None = None
+    market_market_fok: MarketIocWire | None = None
     limit_limit_gtc: LimitWire | None = None
     limit_limit_gtd: LimitWire | None = None
     limit_limit_fok: LimitWire | None = None
@@ -434,6 +435,8 @@ def _shape(config: OrderConfigWire) -> tuple[OrderType, TimeInForce, LimitWire |
         return OrderType.LIMIT, tif, config.limit_limit_gtd
     if config.market_market_ioc is not None:
         return OrderType.MARKET, TimeInForce.IOC, config.market_market_ioc
+    if config.market_market_fok is not None:
+        return OrderType.MARKET, TimeInForce.FOK, config.market_market_fok
     raise unexpected("order_configuration of a kind LotusX does not handle (stop, bracket...)")
 
 
@@ -448,6 +451,7 @@ def is_handled(wire: OrderWire) -> bool:
             c.limit_limit_fok,
             c.limit_limit_gtd,
             c.market_market_ioc,
+            c.market_market_fok,
         )
     )
 
@@ -521,6 +525,12 @@ def order_configuration(request: OrderRequest) -> dict[str, object]:
     """The ``order_configuration`` of a spot request (always sized in the base currency)."""
     size = text(request.quantity)
     if request.type is OrderType.MARKET:
+        if request.time_in_force is TimeInForce.POST_ONLY:
+            raise InvalidOrderError(
+                str(request.symbol), "time_in_force", "a market order cannot be post-only"
+            )
+        if request.time_in_force is TimeInForce.FOK:  # documented: all of it now, or nothing
+            return {"market_market_fok": {"base_size": size}}
         return {"market_market_ioc": {"base_size": size}}
     if request.price is None:
         raise InvalidOrderError(str(request.symbol), "price", "a limit order needs a price")

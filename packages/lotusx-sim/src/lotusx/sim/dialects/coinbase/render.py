@@ -77,13 +77,14 @@ TIF = {
     "limit_limit_gtc": "GOOD_UNTIL_CANCELLED",
     "limit_limit_gtd": "GOOD_UNTIL_DATE_TIME",
     "limit_limit_fok": "FILL_OR_KILL",
+    "market_market_fok": "FILL_OR_KILL",
 }
 
 
 def configuration(core: VenueCore, o: Order) -> Json:
     """The order's `order_configuration`, reflecting edits of price and size."""
     key = o.tags.get("cfg", "limit_limit_gtc")
-    if key == "market_market_ioc":
+    if key in ("market_market_ioc", "market_market_fok"):
         if o.tags.get("quote_size"):
             return {key: {"quote_size": o.tags["quote_size"]}}
         return {key: {"base_size": o.tags.get("base_size") or plain(o.orig_qty)}}

@@ -46,9 +46,9 @@ CONFIGS = {
     "limit_limit_gtc": (OrderType.LIMIT, TimeInForce.GTC),
     "limit_limit_gtd": (OrderType.LIMIT, TimeInForce.GTC),
     "limit_limit_fok": (OrderType.LIMIT, TimeInForce.FOK),
+    "market_market_fok": (OrderType.MARKET, TimeInForce.FOK),
 }
 KNOWN_UNSUPPORTED = (
-    "market_market_fok",
     "stop_limit_stop_limit_gtc",
     "stop_limit_stop_limit_gtd",
     "trigger_bracket_gtc",
@@ -172,6 +172,13 @@ def parse(ctx: Ctx, body: dict[str, Any]) -> tuple[OrderRequest, dict[str, str]]
         if price <= 0:
             raise OrderFailure("INVALID_LIMIT_PRICE", "Invalid limit price")
         _size(spec, size, price, ref)
+    if key == "market_market_fok":
+        # Fill or kill at market: all of it against the book now, or nothing (the order ends
+        # CANCELLED). The engine kills a FOK order that names the worst price it may reach.
+        book = ctx.engine.books[spec.symbol]
+        levels = (book.asks if side is Side.BUY else book.bids).depth(10**6)
+        if sum((q for _, q in levels), Decimal(0)) < size:
+            price = levels[-1][0] if levels else ref
     post_only = cfg.get("post_only", False)
     if not isinstance(post_only, bool):
         raise invalid("invalid post_only")
