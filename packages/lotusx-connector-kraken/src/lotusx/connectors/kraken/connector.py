@@ -211,9 +211,14 @@ class KrakenConnector(KrakenLive):
             ) from exc
 
     async def _fut(
-        self, endpoint: Endpoint, kind: type[T], params: Mapping[str, object] | None = None
+        self,
+        endpoint: Endpoint,
+        kind: type[T],
+        params: Mapping[str, object] | None = None,
+        *,
+        costs: Mapping[str, int] | None = None,
     ) -> T:
-        raw = await self._send(self.futures_rest, endpoint, params, None)
+        raw = await self._send(self.futures_rest, endpoint, params, costs)
         try:
             return self._decode(raw, kind)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
@@ -726,7 +731,9 @@ class KrakenConnector(KrakenLive):
         payload = _JSON.encode({"batchOrder": instructions}).decode()
 
         async def place() -> list[Order | ExchangeError]:
-            answer = await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})
+            answer = await self._fut(
+                ep.F_BATCH, w.FBatchWire, {"json": payload}, costs=ep.batch_cost(len(instructions))
+            )
             return await self._batch_statuses(answer.batchStatus, insts, requests)
 
         async def lookup() -> list[Order | ExchangeError]:
@@ -850,7 +857,9 @@ class KrakenConnector(KrakenLive):
         if venue is Venue.FUTURES:
             items = [{"order": "cancel", "order_id": i} for i in order_ids]
             payload = msgspec.json.encode({"batchOrder": items}).decode()
-            answer = await self._fut(ep.F_BATCH, w.FBatchWire, {"json": payload})
+            answer = await self._fut(
+                ep.F_BATCH, w.FBatchWire, {"json": payload}, costs=ep.batch_cost(len(items))
+            )
             by_id = {s.order_id: s for s in answer.batchStatus}
             out: list[Order | ExchangeError] = []
             for order_id in order_ids:

@@ -11,7 +11,11 @@ on ``futures_rest``) are separate platforms with separate limits, so each has it
   Placing and cancelling are governed by the matching engine's own per-pair limiter instead
   (quota ``orders``: Starter 60, decay 1/s, the same way).
 * Spot public calls are limited per IP (about one per second); quota ``public``.
-* Futures ``/derivatives`` calls spend a budget of 500 cost units per 10 s (quota ``derivatives``).
+* Futures ``/derivatives`` calls spend a budget of 500 cost units per 10 s (quota ``derivatives``),
+  at the documented costs (futures rate limits guide): sendorder/editorder/cancelorder 10,
+  batchorder 9 + batch size (`batch_cost`), cancelallorders and cancelallordersafter 25,
+  withdrawal to the spot wallet 100, fills 2 (25 with ``lastFillTime``), orders/status 1,
+  PUT leveragepreferences and transfer 10, other reads 2.
 """
 
 from __future__ import annotations
@@ -185,9 +189,10 @@ F_SEND_ORDER = _fut("futures.sendorder", "POST", "sendorder", 10, idempotent=Fal
 F_EDIT_ORDER = _fut("futures.editorder", "POST", "editorder", 10, idempotent=False)
 F_CANCEL_ORDER = _fut("futures.cancelorder", "POST", "cancelorder", 10, idempotent=True)
 F_CANCEL_ALL = _fut("futures.cancelallorders", "POST", "cancelallorders", 25, idempotent=True)
-F_BATCH = _fut("futures.batchorder", "POST", "batchorder", 9, idempotent=False)
+# batchorder costs 9 + the number of instructions: pass `batch_cost(n)` as the call's costs.
+F_BATCH = _fut("futures.batchorder", "POST", "batchorder", 10, idempotent=False)
 F_OPEN_ORDERS = _fut("futures.openorders", "GET", "openorders", 2)
-F_ORDER_STATUS = _fut("futures.orders.status", "POST", "orders/status", 2, idempotent=True)
+F_ORDER_STATUS = _fut("futures.orders.status", "POST", "orders/status", 1, idempotent=True)
 F_OPEN_POSITIONS = _fut("futures.openpositions", "GET", "openpositions", 2)
 F_ACCOUNTS = _fut("futures.accounts", "GET", "accounts", 2)
 F_FILLS = _fut("futures.fills", "GET", "fills", 2)
@@ -197,7 +202,10 @@ F_LEVERAGE_SET = _fut(
 )
 F_SUBACCOUNTS = _fut("futures.subaccounts", "GET", "subaccounts", 2)
 F_TRANSFER = _fut("futures.transfer", "POST", "transfer", 10, idempotent=False)
-F_WITHDRAWAL = _fut("futures.withdrawal", "POST", "withdrawal", 10, idempotent=False)
+F_WITHDRAWAL = _fut("futures.withdrawal", "POST", "withdrawal", 100, idempotent=False)
+F_CANCEL_ALL_AFTER = _fut(
+    "futures.cancelallordersafter", "POST", "cancelallordersafter", 25, idempotent=True
+)
 
 CHART_RESOLUTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "12h", "1d", "1w")
 CHART_MS: Mapping[str, int] = {
@@ -213,12 +221,17 @@ CHART_MS: Mapping[str, int] = {
 }
 
 
+def batch_cost(size: int) -> dict[str, int]:
+    """The costs of one ``batchorder`` call of ``size`` instructions: 9 + size."""
+    return {"derivatives": 9 + size}
+
+
 def chart(symbol: str, resolution: str) -> Endpoint:
     """Futures Charts API ``/api/charts/v1/trade/{symbol}/{resolution}`` (public)."""
     path = f"/api/charts/v1/trade/{symbol}/{resolution}"
     return Endpoint("futures.charts", "GET", "futures_rest", path, False, {})
 
 
-F_FILLS_WITH_TIME = 25  # fills with lastFillTime
+F_FILLS_WITH_TIME = 25  # fills with lastFillTime: pass {"derivatives": F_FILLS_WITH_TIME}
 F_BATCH_MAX = 100  # orders per batchorder call (our chunk size)
 FUNDING_INTERVAL_MS = 3_600_000  # Kraken Futures perpetuals fund every hour

@@ -1,0 +1,53 @@
+"""Fixes from the review against Kraken's documentation (each test fails without its fix)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from lotusx.connectors.kraken import KrakenConnector
+from lotusx.connectors.kraken import endpoints as ep
+from lotusx.core.types import OrderRequest, OrderType, Side, Symbol
+
+SPOT = Symbol("BTC", "USD")
+PERP = Symbol("BTC", "USD", "USD")
+
+
+def _record_costs(ex: KrakenConnector) -> list[tuple[str, Mapping[str, int] | None]]:
+    seen: list[tuple[str, Mapping[str, int] | None]] = []
+    send = ex._send
+
+    async def spy(client: Any, endpoint: Any, params: Any, costs: Any) -> bytes:
+        seen.append((endpoint.name, costs if costs is not None else endpoint.costs))
+        return await send(client, endpoint, params, costs)
+
+    ex._send = spy  # type: ignore[method-assign]
+    return seen
+
+
+def test_futures_costs_follow_the_rate_limit_guide() -> None:
+    assert ep.F_ORDER_STATUS.costs == {"derivatives": 1}
+    assert ep.F_WITHDRAWAL.costs == {"derivatives": 100}
+    assert ep.F_CANCEL_ALL_AFTER.costs == {"derivatives": 25}
+    assert ep.F_LEVERAGE_SET.costs == {"derivatives": 10}
+    assert ep.F_TRANSFER.costs == {"derivatives": 10}
+    assert ep.F_FILLS_WITH_TIME == 25
+    assert ep.batch_cost(10) == {"derivatives": 19}
+
+
+async def test_futures_batch_is_charged_nine_plus_its_size(ex: KrakenConnector) -> None:
+    inst = await ex.instrument(PERP)
+    book = await ex.get_orderbook(PERP, 1)
+    price = book.bids[0].price * Decimal("0.9")
+    price = price - price % inst.tick_size
+    requests = [
+        OrderRequest(PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, price) for _ in range(3)
+    ]
+    seen = _record_costs(ex)
+    placed = await ex.place_batch_orders(requests)
+    assert ("futures.batchorder", {"derivatives": 12}) in seen
+    ids = [o.order_id for o in placed if not isinstance(o, Exception)]
+    seen.clear()
+    await ex.cancel_batch(PERP, ids)
+    assert ("futures.batchorder", {"derivatives": 9 + len(ids)}) in seen
