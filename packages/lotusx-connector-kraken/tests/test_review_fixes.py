@@ -51,3 +51,26 @@ async def test_futures_batch_is_charged_nine_plus_its_size(ex: KrakenConnector) 
     seen.clear()
     await ex.cancel_batch(PERP, ids)
     assert ("futures.batchorder", {"derivatives": 9 + len(ids)}) in seen
+
+
+async def test_futures_batch_json_writes_plain_decimal_numbers(ex: KrakenConnector) -> None:
+    from lotusx.connectors.kraken.connector import _plain_json
+
+    body = _plain_json({"batchOrder": [{"size": Decimal("1E-8"), "limitPrice": Decimal("6E+4")}]})
+    assert body == b'{"batchOrder":[{"size":0.00000001,"limitPrice":60000}]}'
+    inst = await ex.instrument(PERP)
+    book = await ex.get_orderbook(PERP, 1)
+    sent: list[str] = []
+    send = ex._send
+
+    async def spy(client: Any, endpoint: Any, params: Any, costs: Any) -> bytes:
+        if endpoint.name == "futures.batchorder":
+            sent.append(params["json"])
+        return await send(client, endpoint, params, costs)
+
+    ex._send = spy  # type: ignore[method-assign]
+    price = (book.bids[0].price * Decimal("0.9")).quantize(inst.tick_size)
+    price = Decimal(f"{price:E}")  # same value, exponent form (e.g. 6.0000E+4)
+    request = OrderRequest(PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, price)
+    await ex.place_batch_orders([request, request])
+    assert sent and "E+" not in sent[0] and "E-" not in sent[0]

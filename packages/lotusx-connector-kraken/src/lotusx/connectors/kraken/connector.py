@@ -728,7 +728,7 @@ class KrakenConnector(KrakenLive):
             params = self._futures_order_params(r, inst, r.client_order_id or "")
             item = {"order": "send", "order_tag": str(tag), **params}
             instructions.append({k: v for k, v in item.items() if v is not None})
-        payload = _JSON.encode({"batchOrder": instructions}).decode()
+        payload = _plain_json({"batchOrder": instructions}).decode()
 
         async def place() -> list[Order | ExchangeError]:
             answer = await self._fut(
@@ -1292,4 +1292,19 @@ class KrakenConnector(KrakenLive):
         return rules
 
 
-_JSON = msgspec.json.Encoder(decimal_format="number")  # batchorder sizes and prices are numbers
+def _plain_json(value: object) -> bytes:
+    """``batchorder`` JSON: sizes and prices are numbers, written without exponents."""
+    return _JSON.encode(_raw_decimals(value))
+
+
+def _raw_decimals(value: object) -> object:
+    if isinstance(value, Decimal):
+        return msgspec.Raw(format(value, "f").encode())
+    if isinstance(value, Mapping):
+        return {k: _raw_decimals(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_raw_decimals(v) for v in value]
+    return value
+
+
+_JSON = msgspec.json.Encoder()
