@@ -579,3 +579,13 @@ def test_market_fok_and_post_only() -> None:
         OrderType.MARKET,
         TimeInForce.FOK,
     )
+
+
+def test_a_quote_sized_limit_order_gets_a_base_quantity() -> None:
+    """A limit order sized by quote_size (placed elsewhere) converts: quote / price, floored
+    to 1e-8; it never stops a listing."""
+    raw = b"""{"order_id":"q","product_id":"BTC-USD","side":"BUY","status":"OPEN",
+     "filled_size":"0","order_configuration":{"limit_limit_gtc":{"quote_size":"100",
+     "limit_price":"30000","post_only":false}}}"""
+    order = w.to_order(msgspec.json.decode(raw, type=w.OrderWire), BTC_USD)
+    assert order.quantity == Decimal("0.00333333") and order.price == Decimal(30000)

@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TypeVar
 
 import msgspec
@@ -350,6 +350,7 @@ class MarketIocWire(Struct):
 
 class LimitWire(Struct):
     base_size: str = ""
+    quote_size: str = ""
     limit_price: str = ""
     post_only: bool = False
     end_time: str = ""
@@ -456,6 +457,9 @@ def is_handled(wire: OrderWire) -> bool:
     )
 
 
+QUOTE_SIZED_STEP = Decimal("1e-8")  # the finest base increment Coinbase lists
+
+
 def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     kind, tif, config = _shape(wire.order_configuration)
     where = f"order {wire.order_id}"
@@ -467,8 +471,16 @@ def to_order(wire: OrderWire, symbol: Symbol) -> Order:
     elif isinstance(config, MarketIocWire):
         # A market buy sized in quote currency has no base size: its quantity is what filled.
         quantity = filled
-    else:  # a limit order is sized in base_size: without it the order's size is unknown
-        raise unexpected(f"{where}: limit order without base_size")
+    elif config.quote_size and config.limit_price:
+        # A limit order sized in quote currency (placed elsewhere): its base quantity is
+        # quote_size / limit_price, floored to QUOTE_SIZED_STEP (never below what filled).
+        quote = num(config.quote_size, f"{where} quote_size")
+        limit = num(config.limit_price, f"{where} limit_price")
+        if limit <= 0:
+            raise unexpected(f"{where} limit_price: {config.limit_price!r} is not positive")
+        quantity = max((quote / limit).quantize(QUOTE_SIZED_STEP, ROUND_DOWN), filled)
+    else:  # a limit order is sized in base_size or quote_size: without both it is unknown
+        raise unexpected(f"{where}: limit order without base_size or quote_size")
     if quantity <= 0 and isinstance(config, LimitWire):
         raise unexpected(f"{where} base_size: {config.base_size!r} is not positive")
     price: Decimal | None = None
