@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from lotusx.connectors.kraken import KrakenConnector
 from lotusx.connectors.kraken import endpoints as ep
 from lotusx.core.types import OrderRequest, OrderType, Side, Symbol
@@ -74,3 +76,17 @@ async def test_futures_batch_json_writes_plain_decimal_numbers(ex: KrakenConnect
     request = OrderRequest(PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, price)
     await ex.place_batch_orders([request, request])
     assert sent and "E+" not in sent[0] and "E-" not in sent[0]
+
+
+def test_temporary_lockout_pauses_the_key_for_the_documented_lockout() -> None:
+    from lotusx.connectors.kraken.errors import LOCKOUT_SECONDS, check_spot
+    from lotusx.core.errors import RateLimitExceeded
+
+    raw = b'{"error":["EGeneral:Temporary lockout"],"result":{}}'
+    with pytest.raises(RateLimitExceeded) as caught:
+        check_spot(None, ep.BALANCE_EX, raw)
+    assert caught.value.retry_after == LOCKOUT_SECONDS == 900.0
+    throttled = b'{"error":["EAPI:Rate limit exceeded"],"result":{}}'
+    with pytest.raises(RateLimitExceeded) as caught:
+        check_spot(None, ep.BALANCE_EX, throttled)
+    assert caught.value.retry_after is None

@@ -233,6 +233,11 @@ def parse_error(body: bytes) -> tuple[str | None, str] | None:
 
 
 _CODE_MEMO = 1024  # at most this many codes known (details such as timestamps vary)
+# ``EGeneral:Temporary lockout``: Kraken locks the key out after too many failed calls (invalid
+# nonces, signatures); its support article "API error codes" says a lockout "typically" lasts
+# about 15 minutes. The limiter pauses the key that long (not the 1 s default of a throttle):
+# calls sent meanwhile would fail and count against the key again.
+LOCKOUT_SECONDS = 900.0
 
 
 class KrakenErrorTable(ErrorTable):
@@ -248,6 +253,12 @@ class KrakenErrorTable(ErrorTable):
         raw: bytes | str | None = None,
         retry_after: float | None = None,
     ) -> ExchangeError:
+        if (
+            retry_after is None
+            and code is not None
+            and code.startswith("EGeneral:Temporary lockout")
+        ):
+            retry_after = LOCKOUT_SECONDS
         if code is not None and code not in self.codes and len(self.codes) < _CODE_MEMO:
             found = lookup_code(code)  # remembered: codes with details repeat (field names)
             if found is not None:
