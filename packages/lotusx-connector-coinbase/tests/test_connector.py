@@ -326,3 +326,35 @@ def test_public_subscriptions_carry_a_jwt_with_keys() -> None:
     assert anonymous.rest is not None
     (message,) = anonymous._public_session().protocol.subscribe_messages(["level2:BTC-USD"])
     assert "jwt" not in json.loads(message)
+
+
+async def test_fill_adjustments_are_left_out_and_entries_deduplicated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only trade_type FILL rows are fills; REVERSAL/CORRECTION/SYNTHETIC rows repeat the
+    trade_id of the fill they adjust. A row seen twice (same entry_id) counts once."""
+
+    def row(entry: str, trade_type: str) -> w.FillWire:
+        return w.FillWire(
+            trade_id="t1",
+            order_id="o",
+            trade_time="2024-01-01T00:00:00Z",
+            price="10",
+            size="1",
+            side="BUY",
+            entry_id=entry,
+            trade_type=trade_type,
+        )
+
+    pages = [
+        w.FillsReplyWire(fills=[row("e1", "FILL"), row("e2", "REVERSAL")], cursor="c"),
+        w.FillsReplyWire(fills=[row("e1", "FILL"), row("e3", "CORRECTION")], cursor=""),
+    ]
+
+    async def get(endpoint: object, kind: type, params: object = None) -> object:
+        return pages.pop(0)
+
+    ex = CoinbaseConnector()
+    monkeypatch.setattr(ex, "_get", get)
+    fills = await ex._fills(Symbol("BTC", "USD"), {}, 100)
+    assert [(f.trade_id, f.quantity) for f in fills] == [("t1", Decimal(1))]

@@ -409,12 +409,26 @@ class CoinbaseConnector(Connector):
 
     async def _fills(self, symbol: Symbol, params: Mapping[str, object], limit: int) -> list[Fill]:
         fills: list[Fill] = []
+        entries: set[str] = set()
         cursor: str | None = None
         while len(fills) < limit:
             page_size = min(limit - len(fills), ep.FILLS_PAGE)
             query = {**params, "limit": page_size, "cursor": cursor}
             page = await self._get(ep.LIST_FILLS, w.FillsReplyWire, query)
-            fills += [w.to_fill(f, symbol, self._client_id_of(f.order_id)) for f in page.fills]
+            for row in page.fills:
+                if not w.is_trade_fill(row):
+                    self.log.warning(
+                        "fill_adjustment_skipped",
+                        trade_id=row.trade_id,
+                        trade_type=row.trade_type,
+                        entry_id=row.entry_id,
+                    )
+                    continue
+                key = row.entry_id or row.trade_id  # the entry id names one row
+                if key in entries:
+                    continue
+                entries.add(key)
+                fills.append(w.to_fill(row, symbol, self._client_id_of(row.order_id)))
             if not page.cursor or not page.fills:
                 break
             cursor = page.cursor

@@ -631,6 +631,14 @@ class FillWire(Struct):
     size_in_quote: bool = False
     entry_id: str = ""
     sequence_timestamp: str = ""
+    trade_type: str = ""
+
+
+def is_trade_fill(wire: FillWire) -> bool:
+    """Whether the row is an execution (``trade_type`` ``FILL``). ``REVERSAL``, ``CORRECTION``
+    and ``SYNTHETIC`` rows adjust an earlier fill and repeat its ``trade_id``: a `Fill` cannot
+    say so, they are left out (and logged)."""
+    return wire.trade_type in ("", "FILL")
 
 
 class FillsReplyWire(Struct):
