@@ -10,7 +10,8 @@ import pytest
 
 from lotusx.connectors.kraken import KrakenConnector
 from lotusx.connectors.kraken import endpoints as ep
-from lotusx.core.types import OrderRequest, OrderType, Side, Symbol
+from lotusx.core.errors import OrderStatusUnknown
+from lotusx.core.types import OrderRequest, OrderStatus, OrderType, Side, Symbol, TimeInForce
 
 SPOT = Symbol("BTC", "USD")
 PERP = Symbol("BTC", "USD", "USD")
@@ -90,3 +91,59 @@ def test_temporary_lockout_pauses_the_key_for_the_documented_lockout() -> None:
     with pytest.raises(RateLimitExceeded) as caught:
         check_spot(None, ep.BALANCE_EX, throttled)
     assert caught.value.retry_after is None
+
+
+def _status_window_passed(ex: KrakenConnector) -> None:
+    """``orders/status`` answers as Kraken does once the order closed over 5 s ago (empty)."""
+    fut = ex._fut
+
+    async def spy(endpoint: Any, kind: Any, params: Any = None, **kw: Any) -> Any:
+        if endpoint is ep.F_ORDER_STATUS:
+            return kind(orders=[])
+        return await fut(endpoint, kind, params, **kw)
+
+    ex._fut = spy  # type: ignore[method-assign]
+
+
+async def test_lost_futures_reply_of_a_filled_order_is_found_in_the_fills(
+    ex: KrakenConnector, venue: Any
+) -> None:
+    inst = await ex.instrument(PERP)
+    book = await ex.get_orderbook(PERP, 1)
+    _status_window_passed(ex)
+    venue.faults.fail_after_accept(1)
+    request = OrderRequest(
+        PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, book.asks[0].price, TimeInForce.IOC
+    )
+    order = await ex.place_order(request)
+    assert order.status is OrderStatus.FILLED
+    assert order.filled_quantity == inst.min_quantity
+    assert order.client_order_id is not None
+
+
+async def test_lost_futures_reply_not_found_after_the_status_window_is_unknown(
+    ex: KrakenConnector, venue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst = await ex.instrument(PERP)
+    book = await ex.get_orderbook(PERP, 1)
+    _status_window_passed(ex)
+    real = ex.clock
+
+    class Later:  # the send took 10 s (a timeout) before the lookups began
+        calls = 0
+
+        def now_ms(self) -> int:
+            Later.calls += 1
+            return real.now_ms() + (0 if Later.calls == 1 else 10_000)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(ex, "clock", Later())
+    venue.faults.fail_after_accept(1)
+    price = (book.bids[0].price * Decimal("0.9")).quantize(inst.tick_size)
+    request = OrderRequest(
+        PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, price, TimeInForce.IOC
+    )
+    with pytest.raises(OrderStatusUnknown):
+        await ex.place_order(request)

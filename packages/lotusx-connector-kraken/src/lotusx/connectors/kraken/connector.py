@@ -33,6 +33,7 @@ from lotusx.core.errors import (
     NotSupportedError,
     OrderNotFound,
     OrderRejected,
+    OrderStatusUnknown,
     PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
@@ -87,6 +88,9 @@ T = TypeVar("T")
 _NONCE_TRIES = 3
 _WALLETS = ("spot", "futures")
 _TIF_MEMO = 10_000
+# orders/status answers for orders open or closed in the last 5 seconds (Kraken Futures docs);
+# a lookup later than this after the send cannot conclude from it that an order is absent.
+_STATUS_WINDOW_MS = 4_000
 
 
 def new_client_order_id() -> str:
@@ -595,8 +599,10 @@ class KrakenConnector(KrakenLive):
                 order = await self.get_order(inst.symbol, client_order_id=client_id)
             return order
 
+        sent_ms = self.clock.now_ms()
+
         async def lookup() -> Order:
-            return await self.get_order(inst.symbol, client_order_id=client_id)
+            return await self._futures_lookup(inst, request, client_id, sent_ms)
 
         return await resolve_placement(
             place,
@@ -604,6 +610,69 @@ class KrakenConnector(KrakenLive):
             exchange=self.name,
             endpoint=ep.F_SEND_ORDER.name,
             client_order_id=client_id,
+        )
+
+    async def _futures_lookup(
+        self, inst: Instrument, request: OrderRequest, client_id: str, sent_ms: int
+    ) -> Order:
+        """Where a futures placement whose reply was lost went. ``openorders`` and
+        ``orders/status`` (open orders, and those closed in the last 5 seconds only), then the
+        account's latest fills by ``cliOrdId``. An order found nowhere is absent only while
+        ``orders/status`` still covers everything since the send; later, an order that filled
+        or expired before the window would be missed: `OrderStatusUnknown`, never absent."""
+        with contextlib.suppress(OrderNotFound):
+            return await self.get_order(inst.symbol, client_order_id=client_id)
+        answer = await self._fut(ep.F_FILLS, w.FFillsWire)
+        checked_ms = self.clock.now_ms()
+        mine = [
+            f
+            for f in answer.fills
+            if f.cliOrdId == client_id and f.symbol.upper() == inst.native_id.upper()
+        ]
+        if mine:
+            return self._futures_order_from_fills(inst, request, client_id, mine)
+        if checked_ms - sent_ms < _STATUS_WINDOW_MS:
+            raise OrderNotFound(
+                f"no order with cliOrdId {client_id} on {inst.symbol}",
+                exchange=self.name,
+                endpoint=ep.F_ORDER_STATUS.name,
+            )
+        raise OrderStatusUnknown(
+            f"cliOrdId {client_id} is neither open, closed in the last seconds nor in the latest "
+            "fills; it may have filled or expired earlier",
+            exchange=self.name,
+            endpoint=ep.F_SEND_ORDER.name,
+            client_order_id=client_id,
+        )
+
+    def _futures_order_from_fills(
+        self, inst: Instrument, request: OrderRequest, client_id: str, fills: list[w.FFillWire]
+    ) -> Order:
+        """A closed futures order rebuilt from the request and its fills (it is not open)."""
+        filled = sum((f.size for f in fills), Decimal(0)) * inst.contract_size
+        cost = sum((f.size * f.price for f in fills), Decimal(0)) * inst.contract_size
+        times = [w.iso_to_ms(f.fillTime) for f in fills]
+        if filled >= request.quantity:
+            status = OrderStatus.FILLED
+        elif request.type is OrderType.MARKET or request.time_in_force is TimeInForce.IOC:
+            status = OrderStatus.EXPIRED
+        else:
+            status = OrderStatus.CANCELED
+        return Order(
+            symbol=inst.symbol,
+            order_id=fills[0].order_id,
+            client_order_id=client_id,
+            side=request.side,
+            type=request.type,
+            time_in_force=request.time_in_force,
+            quantity=request.quantity,
+            price=request.price,
+            filled_quantity=filled,
+            average_price=cost / filled if filled else None,
+            status=status,
+            reduce_only=request.reduce_only,
+            created_at=min(times),
+            updated_at=max(times),
         )
 
     # ------------------------------------------------------------------ trading: capabilities
@@ -736,12 +805,14 @@ class KrakenConnector(KrakenLive):
             )
             return await self._batch_statuses(answer.batchStatus, insts, requests)
 
+        sent_ms = self.clock.now_ms()
+
         async def lookup() -> list[Order | ExchangeError]:
             found: list[Order | ExchangeError] = []
             for inst, r in zip(insts, requests, strict=True):
                 try:
                     found.append(
-                        await self.get_order(inst.symbol, client_order_id=r.client_order_id)
+                        await self._futures_lookup(inst, r, r.client_order_id or "", sent_ms)
                     )
                 except OrderNotFound as exc:
                     found.append(exc)
