@@ -10,7 +10,7 @@ import pytest
 
 from lotusx.connectors.kraken import KrakenConnector
 from lotusx.connectors.kraken import endpoints as ep
-from lotusx.core.errors import OrderStatusUnknown
+from lotusx.core.errors import OrderNotFound, OrderStatusUnknown
 from lotusx.core.types import OrderRequest, OrderStatus, OrderType, Side, Symbol, TimeInForce
 
 SPOT = Symbol("BTC", "USD")
@@ -147,3 +147,42 @@ async def test_lost_futures_reply_not_found_after_the_status_window_is_unknown(
     )
     with pytest.raises(OrderStatusUnknown):
         await ex.place_order(request)
+
+
+def _spot_calls(ex: KrakenConnector, fail: Any = None) -> list[str]:
+    """Records the spot endpoints called; QueryOrders raises ``fail`` when given."""
+    seen: list[str] = []
+    spot = ex._spot
+
+    async def spy(endpoint: Any, kind: Any, params: Any = None, **kw: Any) -> Any:
+        seen.append(endpoint.name)
+        if endpoint is ep.QUERY_ORDERS and fail is not None:
+            raise fail
+        return await spot(endpoint, kind, params, **kw)
+
+    ex._spot = spy  # type: ignore[method-assign]
+    return seen
+
+
+async def _spot_resting(ex: KrakenConnector) -> OrderRequest:
+    inst = await ex.instrument(SPOT)
+    book = await ex.get_orderbook(SPOT, 1)
+    price = (book.bids[0].price * Decimal("0.9")).quantize(inst.tick_size)
+    return OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, inst.min_quantity, price)
+
+
+async def test_placed_spot_order_is_returned_when_its_read_back_fails(ex: KrakenConnector) -> None:
+    request = await _spot_resting(ex)
+    _spot_calls(ex, OrderNotFound("not visible yet", exchange="kraken", endpoint="QueryOrders"))
+    order = await ex.place_order(request)
+    assert order.status is OrderStatus.NEW and order.order_id
+    assert order.quantity == request.quantity and order.price == request.price
+    assert order.client_order_id is not None
+
+
+async def test_spot_batch_reads_its_orders_with_one_query(ex: KrakenConnector) -> None:
+    request = await _spot_resting(ex)
+    seen = _spot_calls(ex)
+    placed = await ex.place_batch_orders([request, request, request])
+    assert all(not isinstance(o, Exception) for o in placed)
+    assert seen.count("spot.QueryOrders") == 1

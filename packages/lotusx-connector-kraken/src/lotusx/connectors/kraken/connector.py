@@ -30,6 +30,7 @@ from lotusx.core.errors import (
     ExchangeUnavailable,
     InvalidOrderError,
     InvalidParameter,
+    NetworkError,
     NotSupportedError,
     OrderNotFound,
     OrderRejected,
@@ -523,21 +524,47 @@ class KrakenConnector(KrakenLive):
             )
         return order
 
-    async def _spot_after_place(self, inst: Instrument, txid: str, tif: TimeInForce) -> Order:
+    def _remember_tif(self, txid: str, tif: TimeInForce) -> None:
         if tif in (TimeInForce.IOC, TimeInForce.FOK):  # not readable back from the order
             if len(self._tif) >= _TIF_MEMO:
                 del self._tif[next(iter(self._tif))]
             self._tif[txid] = tif
-        wires = await self._query_spot([txid])
-        wire = wires.get(txid)
+
+    async def _spot_after_place(self, inst: Instrument, txid: str, request: OrderRequest) -> Order:
+        """The order AddOrder placed, read back with QueryOrders; when that read fails (not
+        visible yet, a network error), the order as requested (status NEW): it was placed."""
+        self._remember_tif(txid, request.time_in_force)
+        try:
+            wires = await self._query_spot([txid])
+        except (ExchangeError, NetworkError):
+            wires = {}
+        return self._spot_placed(inst, txid, request, wires.get(txid))
+
+    def _spot_placed(
+        self, inst: Instrument, txid: str, request: OrderRequest, wire: w.SpotOrderWire | None
+    ) -> Order:
         if wire is None:
-            raise OrderNotFound(
-                f"placed {txid} not found", exchange=self.name, endpoint="QueryOrders"
+            now = self.clock.now_ms()
+            return Order(
+                symbol=inst.symbol,
+                order_id=txid,
+                client_order_id=request.client_order_id,
+                side=request.side,
+                type=request.type,
+                time_in_force=request.time_in_force,
+                quantity=request.quantity,
+                price=request.price,
+                filled_quantity=Decimal(0),
+                average_price=None,
+                status=OrderStatus.NEW,
+                reduce_only=request.reduce_only,
+                created_at=now,
+                updated_at=now,
             )
         order = self._spot_order(txid, wire)
         if order is None:
             raise w.unexpected(f"order {txid} on unknown pair {wire.descr.pair!r}")
-        if tif is TimeInForce.POST_ONLY:
+        if request.time_in_force is TimeInForce.POST_ONLY:
             return self._post_only_check(order, wire.reason)
         return order
 
@@ -557,7 +584,8 @@ class KrakenConnector(KrakenLive):
         txid = await resolve_placement(
             place, lookup, exchange=self.name, endpoint=ep.ADD_ORDER.name, client_order_id=client_id
         )
-        return await self._spot_after_place(inst, txid, request.time_in_force)
+        placed = msgspec.structs.replace(request, client_order_id=client_id)
+        return await self._spot_after_place(inst, txid, placed)
 
     # ------------------------------------------------------------------ trading: futures
 
@@ -776,6 +804,14 @@ class KrakenConnector(KrakenLive):
         )
         if len(items) != len(requests):
             raise w.unexpected(f"AddOrderBatch answered {len(items)} items for {len(requests)}")
+        txids = [i.order_id for i in items if i.order_id is not None]
+        for item, request in zip(items, requests, strict=True):
+            if item.order_id is not None:
+                self._remember_tif(item.order_id, request.time_in_force)
+        try:  # one QueryOrders for the whole batch (at most 15 txids; Kraken takes 50)
+            wires = await self._query_spot(txids)
+        except (ExchangeError, NetworkError):
+            wires = {}
         out: list[Order | ExchangeError] = []
         for item, request in zip(items, requests, strict=True):
             txid = item.order_id
@@ -784,7 +820,7 @@ class KrakenConnector(KrakenLive):
                 out.append(self.rest.errors.build(code, code, ep.ADD_ORDER_BATCH.name))
                 continue
             try:
-                out.append(await self._spot_after_place(inst, txid, request.time_in_force))
+                out.append(self._spot_placed(inst, txid, request, wires.get(txid)))
             except ExchangeError as exc:
                 out.append(exc)
         return out
