@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from lotusx.connectors.coinbase import CoinbaseConnector
+from lotusx.connectors.coinbase import ClientOrderIdReused, CoinbaseConnector
 from lotusx.core.errors import OrderNotFound, PostOnlyWouldTake
 from lotusx.core.types import (
     AmendRequest,
@@ -179,3 +179,26 @@ async def test_balances_follow_a_trade(ex: CoinbaseConnector, venue: Any) -> Non
             truth[balance.asset].free,
             truth[balance.asset].locked,
         )
+
+
+async def test_a_reused_client_order_id_is_not_a_placement(ex: CoinbaseConnector) -> None:
+    """Coinbase returns the order that holds a reused client_order_id: a different request
+    under it is ClientOrderIdReused (nothing placed), the same request is that order."""
+    sym = await spot(ex)
+    inst = await ex.instrument(sym)
+    request = await resting(ex, sym, "sim-reuse")
+    placed = await ex.place_order(request)
+    assert (await ex.place_order(request)).order_id == placed.order_id  # a resend: same order
+    assert request.price is not None
+    other = OrderRequest(
+        sym,
+        Side.BUY,
+        OrderType.LIMIT,
+        request.quantity,
+        request.price - inst.tick_size,
+        TimeInForce.GTC,
+        "sim-reuse",
+    )
+    with pytest.raises(ClientOrderIdReused):
+        await ex.place_order(other)
+    assert [o.order_id for o in await ex.get_open_orders(sym)] == [placed.order_id]

@@ -79,7 +79,7 @@ from lotusx.core.types import (
 from . import endpoints as ep
 from . import wire as w
 from .endpoints import MAINNET, TESTNET
-from .errors import error_table, pick_reason
+from .errors import ClientOrderIdReused, error_table, pick_reason
 from .signer import CoinbaseSigner
 from .streams import (
     LEVEL2,
@@ -476,11 +476,34 @@ class CoinbaseConnector(Connector):
                 # "not placed" (a caller would retry with a new id and place it twice).
                 self.log.warning("order_not_readable_yet", order_id=order_id)
                 return self._as_sent(request, inst.symbol, order_id, client_id)
+            self._same_request(row, inst, request, client_id)
             return self._checked(row, inst.symbol, request)
 
         return await resolve_placement(
             send, send, exchange=self.name, endpoint=ep.CREATE_ORDER.name, client_order_id=client_id
         )
+
+    def _same_request(
+        self, row: w.OrderWire, inst: Instrument, request: OrderRequest, client_id: str
+    ) -> None:
+        """A reused ``client_order_id`` makes Coinbase return the order that holds it: an
+        order that is not this request's is `ClientOrderIdReused`, not a placement."""
+        order = w.to_order(row, inst.symbol) if row.product_id == inst.native_id else None
+        differs = (
+            order is None
+            or order.side is not request.side
+            or order.type is not request.type
+            or (order.type is OrderType.LIMIT and order.price != request.price)
+            or (w.has_base_size(row) and order.quantity != request.quantity)
+        )
+        if differs:
+            raise ClientOrderIdReused(
+                f"client_order_id {client_id} already names order {row.order_id} "
+                f"({row.product_id} {row.side}), not this request: nothing was placed",
+                exchange=self.name,
+                endpoint=ep.CREATE_ORDER.name,
+                code="CLIENT_ORDER_ID_REUSED",
+            )
 
     def _as_sent(
         self, request: OrderRequest, symbol: Symbol, order_id: str, client_id: str

@@ -32,7 +32,14 @@ from lotusx.core.errors import (
 )
 from lotusx.core.transport.errors import ErrorTable
 
-__all__ = ["CODES", "EXCHANGE", "CoinbaseErrorTable", "error_table", "parse_error"]
+__all__ = [
+    "CODES",
+    "EXCHANGE",
+    "ClientOrderIdReused",
+    "CoinbaseErrorTable",
+    "error_table",
+    "parse_error",
+]
 
 EXCHANGE = "coinbase"
 
@@ -132,6 +139,14 @@ CODES: Mapping[str, type[ExchangeError]] = {
     "CANNOT_CHANGE_SIDE_OF_ORDER": _INVALID,
     "CANNOT_CHANGE_PRODUCT_ID_OF_ORDER": _INVALID,
 }
+
+
+class ClientOrderIdReused(OrderRejected):
+    """``POST /orders`` named an order that already held the ``client_order_id`` and differs
+    from the request (product, side, size or price): nothing was placed. Coinbase: "If the ID
+    provided is not unique, the order will not be created and the order corresponding with that
+    ID will be returned instead"."""
+
 
 # Reasons that only say "see the other field": the more specific one is reported instead.
 UNSPECIFIC = frozenset(

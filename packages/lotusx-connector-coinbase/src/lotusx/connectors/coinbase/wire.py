@@ -457,6 +457,12 @@ def is_handled(wire: OrderWire) -> bool:
     )
 
 
+def has_base_size(wire: OrderWire) -> bool:
+    """Whether the order is sized in base currency (its quantity is its own, not derived)."""
+    _, _, config = _shape(wire.order_configuration)
+    return bool(config.base_size)
+
+
 QUOTE_SIZED_STEP = Decimal("1e-8")  # the finest base increment Coinbase lists
 
 
