@@ -186,3 +186,43 @@ async def test_spot_batch_reads_its_orders_with_one_query(ex: KrakenConnector) -
     placed = await ex.place_batch_orders([request, request, request])
     assert all(not isinstance(o, Exception) for o in placed)
     assert seen.count("spot.QueryOrders") == 1
+
+
+async def test_futures_ioc_that_would_not_execute_is_expired(ex: KrakenConnector) -> None:
+    from lotusx.connectors.kraken import wire as w
+
+    inst = await ex.instrument(PERP)
+    fut = ex._fut
+
+    async def spy(endpoint: Any, kind: Any, params: Any = None, **kw: Any) -> Any:
+        if endpoint is ep.F_SEND_ORDER:
+            status = w.FStatusWire(status="iocWouldNotExecute", order_id="o-1")
+            return w.FSendWire(sendStatus=status)
+        if endpoint is ep.F_ORDER_STATUS:
+            return kind(orders=[])
+        return await fut(endpoint, kind, params, **kw)
+
+    ex._fut = spy  # type: ignore[method-assign]
+    request = OrderRequest(
+        PERP, Side.BUY, OrderType.LIMIT, inst.min_quantity, Decimal(1000), TimeInForce.IOC
+    )
+    order = await ex.place_order(request)
+    assert order.status is OrderStatus.EXPIRED
+    assert order.order_id == "o-1" and order.filled_quantity == 0
+
+
+async def test_futures_stream_ioc_failure_is_expired(ex: KrakenConnector) -> None:
+    await ex.load_instruments()
+    convert = ex._futures_orders()
+    order = (
+        b'{"feed":"open_orders","order":{"instrument":"PF_XBTUSD","order_id":"o-2",'
+        b'"qty":1,"filled":0,"limit_price":1000,"type":"limit","direction":0},'
+    )
+    reasons = {
+        b"ioc_order_failed_because_it_would_not_be_executed": OrderStatus.EXPIRED,
+        b"full_fill": OrderStatus.FILLED,
+        b"cancelled_by_user": OrderStatus.CANCELED,
+    }
+    for reason, expected in reasons.items():
+        raw = order + b'"is_cancel":true,"reason":"' + reason + b'"}'
+        assert [o.status for o in convert(raw)] == [expected]

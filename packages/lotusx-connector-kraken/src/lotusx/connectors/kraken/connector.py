@@ -622,10 +622,9 @@ class KrakenConnector(KrakenLive):
 
         async def place() -> Order:
             answer = await self._fut(ep.F_SEND_ORDER, w.FSendWire, params)
-            order = self._futures_result(answer.sendStatus, inst.symbol, ep.F_SEND_ORDER.name)
-            if order is None:
-                order = await self.get_order(inst.symbol, client_order_id=client_id)
-            return order
+            status = answer.sendStatus
+            order = self._futures_result(status, inst.symbol, ep.F_SEND_ORDER.name)
+            return order or await self._futures_no_events(inst, request, client_id, status)
 
         sent_ms = self.clock.now_ms()
 
@@ -638,6 +637,36 @@ class KrakenConnector(KrakenLive):
             exchange=self.name,
             endpoint=ep.F_SEND_ORDER.name,
             client_order_id=client_id,
+        )
+
+    async def _futures_no_events(
+        self, inst: Instrument, request: OrderRequest, client_id: str, status: w.FStatusWire
+    ) -> Order:
+        """A send accepted without order events. ``iocWouldNotExecute``: the IOC order expired
+        unfilled, built from the request. Otherwise the order is read back; when it cannot be
+        found, the request with Kraken's order id: EXPIRED for IOC/market, NEW for a resting
+        order (it was placed)."""
+        if status.status != "iocWouldNotExecute":
+            with contextlib.suppress(OrderNotFound):
+                return await self.get_order(inst.symbol, client_order_id=client_id)
+        ioc = request.type is OrderType.MARKET or request.time_in_force is TimeInForce.IOC
+        expired = ioc or status.status == "iocWouldNotExecute"
+        now = self.clock.now_ms()
+        return Order(
+            symbol=inst.symbol,
+            order_id=status.order_id or status.orderId or "",
+            client_order_id=client_id,
+            side=request.side,
+            type=request.type,
+            time_in_force=request.time_in_force,
+            quantity=request.quantity,
+            price=request.price,
+            filled_quantity=Decimal(0),
+            average_price=None,
+            status=OrderStatus.EXPIRED if expired else OrderStatus.NEW,
+            reduce_only=request.reduce_only,
+            created_at=now,
+            updated_at=now,
         )
 
     async def _futures_lookup(
@@ -879,7 +908,8 @@ class KrakenConnector(KrakenLive):
             try:
                 order = self._futures_result(status, inst.symbol, ep.F_BATCH.name)
                 if order is None:
-                    order = await self.get_order(inst.symbol, client_order_id=r.client_order_id)
+                    client_id = r.client_order_id or ""
+                    order = await self._futures_no_events(inst, r, client_id, status)
                 out.append(order)
             except ExchangeError as exc:
                 out.append(exc)

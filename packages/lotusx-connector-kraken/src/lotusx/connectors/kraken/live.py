@@ -450,11 +450,7 @@ class KrakenLive(Connector):
                 sym = self._futures_symbol(item.instrument)
                 if sym is None:
                     continue
-                status = None
-                if msg.is_cancel:
-                    status = (
-                        OrderStatus.FILLED if msg.reason == "full_fill" else OrderStatus.CANCELED
-                    )
+                status = _closed_status(msg.reason) if msg.is_cancel else None
                 order = w.fws_order(item, sym, status)
                 if order.status.is_open:
                     known[order.order_id] = order
@@ -464,11 +460,12 @@ class KrakenLive(Connector):
             if msg.is_cancel and msg.order is None and msg.order_id is not None:
                 before = known.pop(msg.order_id, None)
                 if before is not None:
-                    filled = msg.reason == "full_fill"
+                    closed = _closed_status(msg.reason)
+                    filled = closed is OrderStatus.FILLED
                     out.append(
                         msgspec.structs.replace(
                             before,
-                            status=OrderStatus.FILLED if filled else OrderStatus.CANCELED,
+                            status=closed,
                             filled_quantity=before.quantity if filled else before.filled_quantity,
                             updated_at=self.clock.now_ms(),
                         )
@@ -603,3 +600,14 @@ class _FTickerFeed(msgspec.Struct, kw_only=True):
     markPrice: Decimal | None = None  # noqa: N815
     index: Decimal | None = None
     time: int | None = None
+
+
+def _closed_status(reason: str | None) -> OrderStatus:
+    """A futures ``open_orders`` removal by its ``reason``: ``full_fill`` is FILLED, an IOC
+    order that could not execute (``ioc_order_failed_because_it_would_not_be_executed``, …) is
+    EXPIRED, everything else (user or system cancels) CANCELED."""
+    if reason == "full_fill":
+        return OrderStatus.FILLED
+    if (reason or "").startswith("ioc_order_failed"):
+        return OrderStatus.EXPIRED
+    return OrderStatus.CANCELED
