@@ -226,3 +226,32 @@ async def test_futures_stream_ioc_failure_is_expired(ex: KrakenConnector) -> Non
     for reason, expected in reasons.items():
         raw = order + b'"is_cancel":true,"reason":"' + reason + b'"}'
         assert [o.status for o in convert(raw)] == [expected]
+
+
+def test_spot_ioc_and_fok_orders_ending_canceled_are_expired() -> None:
+    from lotusx.connectors.kraken import wire as w
+
+    def wire(tif: str | None) -> w.SpotOrderWire:
+        descr = w.OrderDescrWire(pair="XXBTZUSD", type="buy", ordertype="limit", price=Decimal(1))
+        return w.SpotOrderWire(
+            status="canceled",
+            opentm=Decimal(1),
+            descr=descr,
+            vol=Decimal(1),
+            vol_exec=Decimal(0),
+            timeinforce=tif,
+        )
+
+    assert w.spot_order("T", wire(None), SPOT, TimeInForce.IOC).status is OrderStatus.EXPIRED
+    assert w.spot_order("T", wire("FOK"), SPOT).status is OrderStatus.EXPIRED
+    assert w.spot_order("T", wire(None), SPOT).status is OrderStatus.CANCELED
+    assert w.spot_order("T", wire("GTC"), SPOT).status is OrderStatus.CANCELED
+
+
+async def test_spot_ioc_that_cannot_fill_is_expired(ex: KrakenConnector) -> None:
+    request = await _spot_resting(ex)
+    ioc = OrderRequest(
+        SPOT, Side.BUY, OrderType.LIMIT, request.quantity, request.price, TimeInForce.IOC
+    )
+    order = await ex.place_order(ioc)
+    assert order.status is OrderStatus.EXPIRED

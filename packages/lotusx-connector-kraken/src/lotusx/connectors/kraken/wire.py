@@ -310,8 +310,15 @@ _SPOT_TYPES = {"limit": OrderType.LIMIT, "market": OrderType.MARKET}
 _SPOT_TIF = {"GTC": TimeInForce.GTC, "IOC": TimeInForce.IOC, "FOK": TimeInForce.FOK}
 
 
-def _spot_status(wire: SpotOrderWire) -> OrderStatus:
+_NO_REST = (TimeInForce.IOC, TimeInForce.FOK)  # what remains of these is cancelled: expired
+
+
+def _spot_status(wire: SpotOrderWire, tif: TimeInForce) -> OrderStatus:
+    """Kraken reports the unfilled rest of an IOC/FOK order as ``canceled``: EXPIRED here, as
+    the venue (not the user) ended it."""
     status = wire.status
+    if status == "canceled" and tif in _NO_REST:
+        return OrderStatus.EXPIRED
     if status in ("pending", "open"):
         return OrderStatus.PARTIALLY_FILLED if wire.vol_exec > 0 else OrderStatus.NEW
     if status == "closed":
@@ -345,7 +352,7 @@ def spot_order(
         price=_CHECK.positive(wire.descr.price, "limit price") if kind is OrderType.LIMIT else None,
         filled_quantity=_CHECK.not_negative(wire.vol_exec, "executed volume"),
         average_price=wire.price if wire.vol_exec > 0 and wire.price > 0 else None,
-        status=_spot_status(wire),
+        status=_spot_status(wire, tif),
         reduce_only=False,
         created_at=opened,
         updated_at=seconds_to_ms(wire.closetm) if wire.closetm else opened,
@@ -1255,6 +1262,9 @@ def exec_order(state: ExecWire, sym: Symbol) -> Order | None:
     )
     stamp = iso_to_ms(state.timestamp) if state.timestamp else 0
     filled = state.cum_qty or ZERO
+    status = _lookup(_WS_STATUS, state.order_status, "order status")
+    if status is OrderStatus.CANCELED and tif in _NO_REST:
+        status = OrderStatus.EXPIRED
     return Order(
         symbol=sym,
         order_id=state.order_id,
@@ -1266,7 +1276,7 @@ def exec_order(state: ExecWire, sym: Symbol) -> Order | None:
         price=state.limit_price if kind is OrderType.LIMIT else None,
         filled_quantity=filled,
         average_price=state.avg_price if filled > 0 and state.avg_price else None,
-        status=_lookup(_WS_STATUS, state.order_status, "order status"),
+        status=status,
         reduce_only=bool(state.reduce_only),
         created_at=stamp,
         updated_at=stamp,
