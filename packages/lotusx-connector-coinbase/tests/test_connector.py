@@ -358,3 +358,26 @@ async def test_fill_adjustments_are_left_out_and_entries_deduplicated(
     monkeypatch.setattr(ex, "_get", get)
     fills = await ex._fills(Symbol("BTC", "USD"), {}, 100)
     assert [(f.trade_id, f.quantity) for f in fills] == [("t1", Decimal(1))]
+
+
+async def test_candle_windows_never_exceed_the_documented_350(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Coinbase refuses a start/end window of more than 350 candles: it is cut to ``limit``."""
+    sent: list[dict[str, object]] = []
+
+    async def spot(symbol: object) -> Instrument:
+        return _btc_usd()
+
+    async def get(endpoint: object, kind: type, params: dict[str, object]) -> object:
+        sent.append(params)
+        return w.CandlesReplyWire()
+
+    ex = CoinbaseConnector()
+    monkeypatch.setattr(ex, "_spot", spot)
+    monkeypatch.setattr(ex, "_get", get)
+    day = 86_400_000
+    await ex.get_candles("BTC/USD", "1m", start=0, end=10 * day, limit=1000)
+    await ex.get_candles("BTC/USD", "1m", start=0, end=10 * day, limit=20)
+    spans = [(int(str(p["end"])) - int(str(p["start"]))) // 60 + 1 for p in sent]
+    assert spans == [350, 20] and all(p["start"] == "0" for p in sent)

@@ -271,13 +271,17 @@ class CoinbaseConnector(Connector):
         end: int | None = None,
         limit: int = 100,
     ) -> list[Candle]:
-        """Up to 350 candles. Coinbase needs a window: ``end`` defaults to now, ``start`` to
-        ``limit`` intervals before it (both sent in UNIX seconds)."""
+        """Up to 350 candles. Coinbase needs a window (and refuses one of more than 350
+        candles): ``end`` defaults to now, ``start`` to ``limit`` intervals before it; a window
+        longer than ``limit`` intervals is cut to ``limit`` intervals from ``start`` (both sent
+        in UNIX seconds)."""
         inst = await self._spot(symbol)
         native, length = w.granularity(interval)
         limit = min(max(limit, 1), ep.CANDLES_MAX)
         end_ms = end if end is not None else self.clock.now_ms()
         start_ms = start if start is not None else end_ms - limit * length
+        if start is not None:  # ``limit`` candles open in [start, start + (limit - 1) intervals]
+            end_ms = min(end_ms, start_ms + (limit - 1) * length)
         params = {
             "start": str(start_ms // 1000),
             "end": str(end_ms // 1000),
