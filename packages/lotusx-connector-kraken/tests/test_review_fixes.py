@@ -255,3 +255,42 @@ async def test_spot_ioc_that_cannot_fill_is_expired(ex: KrakenConnector) -> None
     )
     order = await ex.place_order(ioc)
     assert order.status is OrderStatus.EXPIRED
+
+
+async def test_spot_fills_page_through_trades_history(ex: KrakenConnector) -> None:
+    from lotusx.connectors.kraken import wire as w
+
+    await ex.load_instruments()
+    total = 120
+    rows = {  # newest first, as Kraken answers
+        f"T{i}": w.SpotTradeWire(
+            ordertxid=f"O{i}",
+            pair="XXBTZUSD",
+            time=Decimal(1_700_000_000 + total - i),
+            type="buy",
+            price=Decimal(100),
+            vol=Decimal(1),
+        )
+        for i in range(total)
+    }
+    offsets: list[int] = []
+    spot = ex._spot
+
+    async def spy(endpoint: Any, kind: Any, params: Any = None, **kw: Any) -> Any:
+        if endpoint is ep.TRADES_HISTORY:
+            offset = (params or {}).get("ofs") or 0
+            offsets.append(offset)
+            page = dict(list(rows.items())[offset : offset + 50])
+            return w.TradesHistoryWire(trades=page, count=total)
+        if endpoint is ep.QUERY_ORDERS:
+            assert len(params["txid"].split(",")) <= 50
+            return {}
+        return await spot(endpoint, kind, params, **kw)
+
+    ex._spot = spy  # type: ignore[method-assign]
+    fills = await ex.get_fills(SPOT, limit=80)
+    assert offsets == [0, 50]
+    assert len(fills) == 80 and fills[-1].trade_id == "T0"
+    offsets.clear()
+    assert len(await ex.get_fills(SPOT, limit=500)) == total
+    assert offsets == [0, 50, 100]

@@ -1140,13 +1140,11 @@ class KrakenConnector(KrakenLive):
                 "start": None if start is None else start // 1000 - 1,
                 "end": None if end is None else -(-end // 1000),
             }
-            answer_spot = await self._spot(ep.TRADES_HISTORY, w.TradesHistoryWire, params)
-            trades = {
-                txid: t
-                for txid, t in answer_spot.trades.items()
-                if self._spot_symbol(t.pair) == inst.symbol
-            }
-            orders = await self._query_known(sorted({t.ordertxid for t in trades.values()}))
+            trades = await self._spot_trades(inst, params, start, limit)
+            txids = sorted({t.ordertxid for t in trades.values()})
+            orders: dict[str, w.SpotOrderWire] = {}
+            for first in range(0, len(txids), ep.QUERY_MAX):
+                orders.update(await self._query_known(txids[first : first + ep.QUERY_MAX]))
             fills = []
             for txid, t in trades.items():
                 order = orders.get(t.ordertxid)
@@ -1160,6 +1158,27 @@ class KrakenConnector(KrakenLive):
         ]
         fills.sort(key=lambda f: f.timestamp)
         return fills[-limit:]
+
+    async def _spot_trades(
+        self, inst: Instrument, params: Mapping[str, object], start: int | None, limit: int
+    ) -> dict[str, w.SpotTradeWire]:
+        """The pair's trades from TradesHistory, newest first, page by page (``ofs``; Kraken
+        answers 50 a page) until ``limit`` of them are in the window or no rows are left."""
+        found: dict[str, w.SpotTradeWire] = {}
+        offset = 0
+        while True:
+            page = await self._spot(
+                ep.TRADES_HISTORY, w.TradesHistoryWire, {**params, "ofs": offset or None}
+            )
+            for txid, trade in page.trades.items():
+                if self._spot_symbol(trade.pair) == inst.symbol:
+                    found[txid] = trade
+            offset += len(page.trades)
+            in_window = sum(
+                1 for t in found.values() if start is None or w.seconds_to_ms(t.time) >= start
+            )
+            if not page.trades or offset >= page.count or in_window >= limit:
+                return found
 
     # ------------------------------------------------------------------ account
 

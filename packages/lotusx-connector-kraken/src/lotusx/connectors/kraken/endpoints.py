@@ -163,6 +163,7 @@ WS_TOKEN = _spot_private("spot.GetWebSocketsToken", "GetWebSocketsToken", idempo
 BATCH_MAX = 15  # AddOrderBatch: 2..15 orders, one pair
 BATCH_MIN = 2
 CANCEL_BATCH_MAX = 50
+QUERY_MAX = 50  # QueryOrders: at most 50 txids per call
 DEPTH_MAX = 500
 OHLC_INTERVALS: Mapping[str, int] = {
     "1m": 1,
