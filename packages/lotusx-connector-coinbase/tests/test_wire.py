@@ -589,3 +589,10 @@ def test_a_quote_sized_limit_order_gets_a_base_quantity() -> None:
      "limit_price":"30000","post_only":false}}}"""
     order = w.to_order(msgspec.json.decode(raw, type=w.OrderWire), BTC_USD)
     assert order.quantity == Decimal("0.00333333") and order.price == Decimal(30000)
+
+
+def test_quote_sized_fill_quantity_is_rounded_to_the_base_step() -> None:
+    raw = b"""{"trade_id":"t","order_id":"o","trade_time":"2024-01-01T00:00:00Z",
+     "price":"30000","size":"10","side":"BUY","size_in_quote":true}"""
+    fill = w.to_fill(msgspec.json.decode(raw, type=w.FillWire), BTC_USD)
+    assert fill.quantity == Decimal("0.00033333")

@@ -657,7 +657,9 @@ def to_fill(wire: FillWire, symbol: Symbol, client_order_id: str | None = None) 
     where = f"fill {wire.trade_id}"
     price = num(wire.price, f"{where} price")
     size = num(wire.size, f"{where} size")
-    quantity = size / price if wire.size_in_quote else size
+    # a fill of an order sized in quote currency: base = size / price, to the finest base
+    # increment Coinbase lists (the division does not end)
+    quantity = (size / price).quantize(QUOTE_SIZED_STEP) if wire.size_in_quote else size
     return Fill(
         symbol=symbol,
         order_id=wire.order_id,
