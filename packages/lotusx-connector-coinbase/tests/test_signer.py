@@ -49,8 +49,8 @@ def test_es256_request_jwt(fmt: serialization.PrivateFormat) -> None:
     assert claims == {
         "sub": KEY_NAME,
         "iss": "cdp",
-        "nbf": 1_700_000_000,
-        "exp": 1_700_000_120,
+        "nbf": 1_699_999_999,  # back-dated one second (server clock slightly behind)
+        "exp": 1_700_000_119,
         "uri": "GET api.coinbase.com/api/v3/brokerage/accounts",
     }
     assert len(sig) == 64
@@ -78,7 +78,7 @@ def test_websocket_jwt_has_no_uri() -> None:
     pem, _ = _ec_pem(serialization.PrivateFormat.PKCS8)
     signer = CoinbaseSigner(Credentials(KEY_NAME, pem), "https://api.coinbase.com")
     _, claims, _, _ = _parts(signer.jwt(100))
-    assert claims == {"sub": KEY_NAME, "iss": "cdp", "nbf": 100, "exp": 220}
+    assert claims == {"sub": KEY_NAME, "iss": "cdp", "nbf": 99, "exp": 219}
 
 
 def test_pem_with_literal_newline_escapes() -> None:
@@ -118,6 +118,17 @@ def test_unusable_secret_is_a_configuration_error(secret: str) -> None:
     with pytest.raises(ConfigurationError) as info:
         load_key(secret)
     assert secret not in str(info.value)
+
+
+def test_a_64_byte_ed25519_secret_must_end_with_its_public_key() -> None:
+    key = ed25519.Ed25519PrivateKey.generate()
+    seed = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    other = ed25519.Ed25519PrivateKey.generate().public_key()
+    wrong = other.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    with pytest.raises(ConfigurationError, match="public key"):
+        load_key(base64.b64encode(seed + wrong).decode())
 
 
 def test_other_curves_refused() -> None:

@@ -1,7 +1,7 @@
 """Coinbase CDP API-key authentication: a fresh JWT per request, ``Authorization: Bearer``.
 
 Header ``{"alg","typ":"JWT","kid":<key name>,"nonce":<random hex>}``; claims ``sub`` = key name,
-``iss`` = ``"cdp"``, ``nbf`` = now (exchange clock, seconds), ``exp`` = ``nbf`` + 120 and, for
+``iss`` = ``"cdp"``, ``nbf`` = now − 1 s (exchange clock, seconds), ``exp`` = ``nbf`` + 120 and, for
 REST, ``uri`` = ``"<METHOD> <host><path>"`` (the host of the configured base URL, the path
 without its query). The WebSocket JWT has no ``uri``.
 
@@ -39,6 +39,10 @@ __all__ = [
 AUTH_HEADER = "Authorization"
 ISSUER = "cdp"
 LIFETIME_S = 120
+# ``nbf`` is set this many seconds in the past: a server clock a little behind ours (the skew
+# `sync_time` cannot measure below a second) must not find the token "not yet valid". The docs
+# name no leeway; the token's life stays LIFETIME_S.
+NBF_BACKDATE_S = 1
 
 SigningKey = EllipticCurvePrivateKey | Ed25519PrivateKey
 
@@ -68,6 +72,14 @@ def load_key(secret: str) -> SigningKey:
         if len(raw) not in (32, 64):
             raise ConfigurationError("coinbase: a base64 Ed25519 secret holds 32 or 64 bytes")
         key = Ed25519PrivateKey.from_private_bytes(raw[:32])
+        public = key.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+        if len(raw) == 64 and raw[32:] != public:
+            # the 64-byte form is the seed then its public key: a mismatch is a damaged secret
+            raise ConfigurationError(
+                "coinbase: the 64-byte Ed25519 secret's last 32 bytes are not its public key"
+            )
     if isinstance(key, EllipticCurvePrivateKey):
         if key.curve.name != "secp256r1":
             raise ConfigurationError("coinbase: EC keys must be on P-256 (secp256r1)")
@@ -104,8 +116,8 @@ class CoinbaseSigner:
         claims: dict[str, Any] = {
             "sub": self._key_name,
             "iss": ISSUER,
-            "nbf": now_s,
-            "exp": now_s + LIFETIME_S,
+            "nbf": now_s - NBF_BACKDATE_S,
+            "exp": now_s - NBF_BACKDATE_S + LIFETIME_S,
         }
         if uri is not None:
             claims["uri"] = uri
