@@ -294,3 +294,22 @@ async def test_spot_fills_page_through_trades_history(ex: KrakenConnector) -> No
     offsets.clear()
     assert len(await ex.get_fills(SPOT, limit=500)) == total
     assert offsets == [0, 50, 100]
+
+
+async def test_spot_book_depth_is_fixed_while_its_subscription_is_live(ex: KrakenConnector) -> None:
+    from lotusx.core.errors import ConfigurationError
+
+    shallow = ex.stream_orderbook(SPOT, 10)
+    first = await anext(shallow)
+    assert 0 < len(first.bids) <= 10
+    deeper = ex.stream_orderbook(SPOT, 100)
+    with pytest.raises(ConfigurationError, match="depth 10"):
+        await anext(deeper)
+    sharing = ex.stream_orderbook(SPOT, 5)
+    assert 0 < len((await anext(sharing)).bids) <= 5
+    await sharing.aclose()  # type: ignore[attr-defined]
+    await shallow.aclose()  # type: ignore[attr-defined]
+    deep = ex.stream_orderbook(SPOT, 100)
+    book = await anext(deep)
+    assert len(book.bids) > 10
+    await deep.aclose()  # type: ignore[attr-defined]

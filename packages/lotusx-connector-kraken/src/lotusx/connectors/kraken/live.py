@@ -199,9 +199,26 @@ class KrakenLive(Connector):
         protocol = session.protocol
         assert isinstance(protocol, SpotPublicProtocol)
         ws_symbol = str(sym)
-        protocol.depths[ws_symbol] = max(wanted, protocol.depths.get(ws_symbol, 0))
-        sub = await session.subscribe(f"book:{ws_symbol}", overflow=Overflow.RESET)
-        book = L2Book(sym, inst.price_decimals, max_depth=protocol.depths[ws_symbol])
+        # One book subscription per pair and connection, at one depth, fixed while any stream
+        # reads it (resubscribes ask for the same depth): a stream needing more levels than the
+        # live subscription carries is refused, a shallower one shares it.
+        live = protocol.book_users.get(ws_symbol, 0)
+        subscribed = protocol.depths.get(ws_symbol) if live else None
+        if subscribed is not None and wanted > subscribed:
+            raise ConfigurationError(
+                f"kraken: the {ws_symbol} book is already streamed at depth {subscribed}; "
+                f"a depth-{depth} stream needs those streams closed first (Kraken sends one "
+                "depth per pair on a connection)"
+            )
+        if subscribed is None:
+            protocol.depths[ws_symbol] = subscribed = wanted
+        protocol.book_users[ws_symbol] = live + 1
+        try:
+            sub = await session.subscribe(f"book:{ws_symbol}", overflow=Overflow.RESET)
+        except BaseException:
+            self._book_user_gone(protocol, ws_symbol)
+            raise
+        book = L2Book(sym, inst.price_decimals, max_depth=subscribed)
         # The checksum covers the whole top of the book: verified when a book is handed out,
         # so states skipped by conflation cost nothing (a mismatch still resyncs).
         sync = BookSync(
@@ -215,6 +232,8 @@ class KrakenLive(Connector):
         conflation = Conflation(sub)
         number = 0
         try:
+            if live:  # joining a live subscription: ask for a fresh snapshot to start from
+                await sub.resubscribe()
             async for item in sub:
                 if isinstance(item, Reset):
                     sync.reset(item.reason)
@@ -250,7 +269,17 @@ class KrakenLive(Connector):
                     else:
                         yield book.snapshot(depth)
         finally:
+            self._book_user_gone(protocol, ws_symbol)
             await sub.close()
+
+    @staticmethod
+    def _book_user_gone(protocol: SpotPublicProtocol, ws_symbol: str) -> None:
+        left = protocol.book_users.get(ws_symbol, 0) - 1
+        if left > 0:
+            protocol.book_users[ws_symbol] = left
+        else:
+            protocol.book_users.pop(ws_symbol, None)
+            protocol.depths.pop(ws_symbol, None)
 
     async def _futures_book(self, sym: Symbol, depth: int) -> AsyncIterator[OrderBook]:
         inst = await self.instrument(sym)

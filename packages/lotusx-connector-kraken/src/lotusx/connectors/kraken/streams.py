@@ -111,6 +111,7 @@ class SpotPublicProtocol:
         self._ids = itertools.count(1)
         self._log = get_logger(exchange)
         self.depths: dict[str, int] = {}  # book symbol -> subscribed depth
+        self.book_users: dict[str, int] = {}  # book symbol -> streams reading its subscription
 
     def _params(self, channel: str) -> dict[str, object]:
         name, _, rest = channel.partition(":")
