@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 
 from lotusx.connectors.kraken import KrakenConnector
@@ -313,3 +314,27 @@ async def test_spot_book_depth_is_fixed_while_its_subscription_is_live(ex: Krake
     book = await anext(deep)
     assert len(book.bids) > 10
     await deep.aclose()  # type: ignore[attr-defined]
+
+
+async def test_lost_spot_placement_is_not_resolved_to_an_old_order_sharing_its_id(
+    ex: KrakenConnector, venue: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lotusx.core.errors import ExchangeUnavailable
+
+    resting = await _spot_resting(ex)
+    reused = "reused-id"
+    old = await ex.place_order(msgspec.structs.replace(resting, client_order_id=reused))
+    await ex.cancel_order(SPOT, order_id=old.order_id)
+    real = ex.clock
+
+    class Later:  # the old order was opened two minutes before this placement
+        def now_ms(self) -> int:
+            return real.now_ms() + 120_000
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(ex, "clock", Later())
+    venue.faults.rest_5xx(1)  # AddOrder never reaches the engine
+    with pytest.raises(ExchangeUnavailable):
+        await ex.place_order(msgspec.structs.replace(resting, client_order_id=reused))

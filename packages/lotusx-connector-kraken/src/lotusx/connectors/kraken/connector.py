@@ -92,6 +92,9 @@ _TIF_MEMO = 10_000
 # orders/status answers for orders open or closed in the last 5 seconds (Kraken Futures docs);
 # a lookup later than this after the send cannot conclude from it that an order is absent.
 _STATUS_WINDOW_MS = 4_000
+# A placement being resolved counts spot orders opened from this long before its send on
+# (Kraken's clock against ours): older orders sharing the cl_ord_id are someone else's.
+_CLOCK_SLACK_MS = 60_000
 
 
 def new_client_order_id() -> str:
@@ -492,22 +495,32 @@ class KrakenConnector(KrakenLive):
             )
         return order
 
-    async def _spot_by_client_id(self, inst: Instrument, client_id: str) -> Order:
-        for endpoint, kind in ((ep.OPEN_ORDERS, w.OpenOrdersWire), (ep.CLOSED_ORDERS, None)):
-            if kind is not None:
-                found = (await self._spot(endpoint, kind, {"cl_ord_id": client_id})).open
+    async def _spot_by_client_id(
+        self, inst: Instrument, client_id: str, since_ms: int | None = None
+    ) -> Order:
+        """The order with ``cl_ord_id`` (open first, then closed). Kraken keeps a ``cl_ord_id``
+        unique among open orders only, so closed orders may share it: the newest one wins, and
+        with ``since_ms`` (a placement being resolved) orders opened before it do not count."""
+        for endpoint in (ep.OPEN_ORDERS, ep.CLOSED_ORDERS):
+            params: dict[str, object] = {"cl_ord_id": client_id}
+            if endpoint is ep.OPEN_ORDERS:
+                found = (await self._spot(endpoint, w.OpenOrdersWire, params)).open
             else:
-                found = (
-                    await self._spot(endpoint, w.ClosedOrdersWire, {"cl_ord_id": client_id})
-                ).closed
+                if since_ms is not None:
+                    params["start"] = since_ms // 1000 - 1  # whole seconds, exclusive
+                found = (await self._spot(endpoint, w.ClosedOrdersWire, params)).closed
+            matches = []
             for txid, wire in found.items():
                 order = self._spot_order(txid, wire)
                 if (
                     order is not None
                     and order.client_order_id == client_id
                     and order.symbol == inst.symbol
+                    and (since_ms is None or order.created_at >= since_ms)
                 ):
-                    return order
+                    matches.append(order)
+            if matches:
+                return max(matches, key=lambda o: o.created_at)
         raise OrderNotFound(
             f"no order with cl_ord_id {client_id} on {inst.symbol}",
             exchange=self.name,
@@ -578,8 +591,10 @@ class KrakenConnector(KrakenLive):
                 raise w.unexpected("AddOrder answered without a txid")
             return answer.txid[0]
 
+        since_ms = self.clock.now_ms() - _CLOCK_SLACK_MS
+
         async def lookup() -> str:
-            return (await self._spot_by_client_id(inst, client_id)).order_id
+            return (await self._spot_by_client_id(inst, client_id, since_ms)).order_id
 
         txid = await resolve_placement(
             place, lookup, exchange=self.name, endpoint=ep.ADD_ORDER.name, client_order_id=client_id
@@ -810,11 +825,14 @@ class KrakenConnector(KrakenLive):
         async def place() -> list[w.BatchItemWire]:
             return (await self._spot(ep.ADD_ORDER_BATCH, w.AddOrderBatchWire, body)).orders
 
+        since_ms = self.clock.now_ms() - _CLOCK_SLACK_MS
+
         async def lookup() -> list[w.BatchItemWire]:
             items = []
             for r in requests:
                 try:
-                    order = await self._spot_by_client_id(inst, r.client_order_id or "")
+                    cid = r.client_order_id or ""
+                    order = await self._spot_by_client_id(inst, cid, since_ms)
                     items.append(w.BatchItemWire(txid=order.order_id))
                 except OrderNotFound as exc:
                     items.append(w.BatchItemWire(error=str(exc.exchange_message)))
