@@ -153,8 +153,9 @@ async def test_minute_quota_burst_no_429_and_full_use(
     if exchange != "binance":
         pytest.skip(
             f"{exchange} publishes no minute quota; its per-second quotas (OKX, Bybit: per "
-            "endpoint, 1-2 s; Bybit per IP, 5 s; Coinbase per user and per IP, 1 s) are covered "
-            "by test_second_quota_burst_no_429_and_full_use"
+            "endpoint, 1-2 s; Bybit per IP, 5 s; Coinbase per user and per IP, 1 s; Kraken a "
+            "decaying spot counter and 500 futures units per 10 s) are covered by "
+            "test_second_quota_burst_no_429_and_full_use"
         )
     rules = {
         "spot": [
@@ -193,7 +194,10 @@ async def test_minute_quota_burst_no_429_and_full_use(
             assert use[f"{market}:1M"] >= 0.9 * limit, (market, use, limit)
 
 
-@pytest.mark.parametrize("seconds", [4.0])
+# Long enough for three whole 1 s windows after the one the quotas were learnt in: the median
+# must not rest on the first, where a loaded process is still opening its 64 connections (CI,
+# after the package suites: 20 and 141 of 300 and 200 there, full ones after).
+@pytest.mark.parametrize("seconds", [6.0])
 async def test_second_quota_burst_no_429_and_full_use(
     exchange: str,
     seconds: float,
