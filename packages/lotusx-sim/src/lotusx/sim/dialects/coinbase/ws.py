@@ -12,7 +12,6 @@ book update id a `level2` message described, as a client sees the message (its p
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 from collections import OrderedDict
@@ -22,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.coinbase.auth import Credential, verify_jwt
@@ -97,46 +96,10 @@ class CoinbaseStreams(ConnectionHub[Conn]):
 
     def _handler(self, endpoint: str) -> Callable[[web.Request], Any]:
         async def handle(request: web.Request) -> web.StreamResponse:
-            return await self._serve(request, endpoint)
+            ip = request.remote or ""
+            return await self.serve(request, lambda ws: Conn(ws, endpoint, ip=ip))
 
         return handle
-
-    async def _serve(self, request: web.Request, endpoint: str) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True)
-        await ws.prepare(request)
-        conn = Conn(ws, endpoint, ip=request.remote or "")
-        self.conns.add(conn)
-        writer = asyncio.get_running_loop().create_task(self._writer(conn))
-        try:
-            async for msg in ws:
-                if msg.type is WSMsgType.TEXT:
-                    self._control(conn, msg.data)
-                elif msg.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
-                    break
-        finally:
-            self.conns.discard(conn)
-            conn.queue.put_nowait(None)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await writer
-            await ws.close()
-        return ws
-
-    async def _writer(self, conn: Conn) -> None:
-        faults = self.core.faults
-        while True:
-            text = await conn.queue.get()
-            if text is None or conn.ws.closed:
-                await conn.ws.close()
-                return
-            if faults.ws_latency_ms:
-                await asyncio.sleep(faults.ws_latency_ms / 1000)
-            if faults.take("malformed_frames"):
-                text = text[: max(1, len(text) // 2)]
-            try:
-                await conn.ws.send_str(text)
-            except (ConnectionError, RuntimeError):
-                return
-            self.core.ws_sent += 1
 
     # ----------------------------------------------------------------- subscriptions
     def _control(self, conn: Conn, text: str) -> None:
