@@ -22,7 +22,7 @@ from lotusx.sim.dialects.kraken.ids import Ids
 from lotusx.sim.dialects.kraken.markets import CODE, FUTURES
 from lotusx.sim.dialects.kraken.render_futures import num
 from lotusx.sim.dialects.kraken.truth import BookIds
-from lotusx.sim.dialects.kraken.wsbase import WsConn, writer
+from lotusx.sim.dialects.kraken.wsbase import WsConn
 from lotusx.sim.model import BookDelta, Event, Side, Trade
 from lotusx.sim.wshub import ConnectionHub
 
@@ -66,7 +66,7 @@ class FuturesStreams(ConnectionHub[Conn]):
         await ws.prepare(request)
         conn = Conn(ws)
         self.conns.add(conn)
-        task = asyncio.get_running_loop().create_task(writer(self.core, conn))
+        task = asyncio.get_running_loop().create_task(self._writer(conn))
         conn.send({"event": "info", "version": 1})
         try:
             async for msg in ws:

@@ -25,7 +25,7 @@ from lotusx.sim.dialects.kraken.limits import KrakenLimits
 from lotusx.sim.dialects.kraken.markets import SPOT, Pair, PairIndex
 from lotusx.sim.dialects.kraken.rest_spot_account import Tokens
 from lotusx.sim.dialects.kraken.truth import BookIds
-from lotusx.sim.dialects.kraken.wsbase import WsConn, iso_us, writer
+from lotusx.sim.dialects.kraken.wsbase import WsConn, iso_us
 from lotusx.sim.model import BookDelta, Event, Side, Trade
 from lotusx.sim.wshub import ConnectionHub
 
@@ -87,7 +87,7 @@ class SpotStreams(ConnectionHub[Conn]):
         self._ids += 1
         conn = Conn(ws, private_ok=private_ok, conn_id=self._ids)
         self.conns.add(conn)
-        task = asyncio.get_running_loop().create_task(writer(self.core, conn))
+        task = asyncio.get_running_loop().create_task(self._writer(conn))
         conn.send(
             {
                 "channel": "status",
