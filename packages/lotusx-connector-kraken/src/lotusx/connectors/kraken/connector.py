@@ -39,7 +39,7 @@ from lotusx.core.errors import (
 )
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.retry import resolve_placement
-from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
+from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient, plain_decimals
 from lotusx.core.transport.signing import Credentials
 from lotusx.core.transport.ws import WsSession
 from lotusx.core.types import (
@@ -1468,17 +1468,7 @@ class KrakenConnector(KrakenLive):
 
 def _plain_json(value: object) -> bytes:
     """``batchorder`` JSON: sizes and prices are numbers, written without exponents."""
-    return _JSON.encode(_raw_decimals(value))
-
-
-def _raw_decimals(value: object) -> object:
-    if isinstance(value, Decimal):
-        return msgspec.Raw(format(value, "f").encode())
-    if isinstance(value, Mapping):
-        return {k: _raw_decimals(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_raw_decimals(v) for v in value]
-    return value
+    return _JSON.encode(plain_decimals(value, numbers=True))
 
 
 _JSON = msgspec.json.Encoder()

@@ -49,6 +49,7 @@ __all__ = [
     "ReplyCheck",
     "RestClient",
     "format_param",
+    "plain_decimals",
 ]
 
 _UNTRACED: AbstractContextManager[Span] = nullcontext(INVALID_SPAN)
@@ -105,16 +106,18 @@ def format_param(value: object) -> str:
     raise TypeError(f"unsupported parameter type {type(value).__name__}; pass str/Decimal/int")
 
 
-def _plain_decimals(value: object) -> object:
-    """``value`` with every `Decimal` as plain text: msgspec writes a Decimal's ``str()``, which
-    turns to exponent form for small and large values (``"1E-8"``, ``"6E+4"``); exchanges
-    document plain decimal strings."""
+def plain_decimals(value: object, *, numbers: bool = False) -> object:
+    """``value`` (nested dicts and lists) with every `Decimal` in plain text: msgspec writes a
+    Decimal's ``str()``, which turns to exponent form for small and large values (``"1E-8"``,
+    ``"6E+4"``); exchanges document plain decimals. As JSON strings, or as JSON numbers with
+    ``numbers=True`` (bodies whose amounts are numbers, e.g. Kraken Futures' ``batchorder``)."""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        text = format(value, "f")
+        return msgspec.Raw(text.encode()) if numbers else text
     if isinstance(value, Mapping):
-        return {key: _plain_decimals(item) for key, item in value.items()}
+        return {key: plain_decimals(item, numbers=numbers) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain_decimals(item) for item in value]
+        return [plain_decimals(item, numbers=numbers) for item in value]
     return value
 
 
@@ -363,7 +366,7 @@ def _encode_body(
     if body is None:
         return None
     if endpoint.body is BodyFormat.JSON:
-        return _json_encoder.encode(_plain_decimals(body)).decode()
+        return _json_encoder.encode(plain_decimals(body)).decode()
     if endpoint.body is BodyFormat.FORM and isinstance(body, Mapping):
         return urlencode([(k, format_param(v)) for k, v in body.items() if v is not None])
     raise TypeError(f"{endpoint.name}: a {endpoint.body} endpoint takes params, not a body")
