@@ -595,9 +595,7 @@ def _sweep(template: dict[str, Any], table: OrderTable) -> list[tuple[str, bytes
     return out
 
 
-def test_order_bodies_without_each_field(
-    world: tuple[LoopThread, World], request: pytest.FixtureRequest
-) -> None:
+def test_order_bodies_without_each_field(world: tuple[LoopThread, World]) -> None:
     """Deterministic companion of the Hypothesis test: every field of the real order body
     dropped once, and impossible sizes and prices; each is refused with a typed error or read
     exactly as a strict reader would."""
