@@ -19,7 +19,7 @@ from faultkit import Env, environment
 
 from lotusx.core.capabilities import Capability
 from lotusx.core.testing import Target
-from lotusx.core.transport.ws import WsSession
+from lotusx.core.transport.ws import SUBSCRIBE_ACK_TIMEOUT, WsSession
 from lotusx.core.types import Balance, Fill, MarketKind, Order, OrderStatus
 from lotusx.sim.engine import OrderRequest as VenueOrder
 from lotusx.sim.model import OrderType, Side, TimeInForce
@@ -65,7 +65,9 @@ def _record_acknowledgements(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
     wait = WsSession.wait_subscribed
 
-    async def recorded(session: WsSession, channel: str, timeout: float = 5.0) -> bool:
+    async def recorded(
+        session: WsSession, channel: str, timeout: float = SUBSCRIBE_ACK_TIMEOUT
+    ) -> bool:
         acknowledged = await wait(session, channel, timeout)
         if hasattr(session.protocol, "confirmed"):
             seen.append(acknowledged)
