@@ -6,6 +6,11 @@ methods it supports. Everything it does not override raises `NotSupportedError`.
 
 Configuration comes from arguments, else from ``LOTUSX_<EXCHANGE>_API_KEY``/``_SECRET``/
 ``_PASSPHRASE`` (with ``TESTNET_`` after the exchange name when ``testnet=True``).
+
+Order actions are one request each: a connector builds the returned `Order` from the
+acknowledgement (`lotusx.core.orders`) and passes it through `_acknowledged`, which keeps it in
+`orders` (so a later cancel or amend acknowledgement, naming only ids, returns the whole order)
+and reads it back from the venue only when ``read_back=True``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypedDict
 
 from lotusx.core.capabilities import (
     Account,
@@ -28,11 +33,32 @@ from lotusx.core.capabilities import (
 from lotusx.core.clock import Clock
 from lotusx.core.errors import BadSymbol, ConfigurationError
 from lotusx.core.observability import get_logger
+from lotusx.core.orders import OrderLedger
 from lotusx.core.transport.rest import RestClient
 from lotusx.core.transport.signing import Credentials
-from lotusx.core.types import Instrument, MarketKind, OrderRequest, Symbol, SymbolLike, as_symbol
+from lotusx.core.types import (
+    Instrument,
+    MarketKind,
+    Order,
+    OrderRequest,
+    Symbol,
+    SymbolLike,
+    as_symbol,
+)
 
-__all__ = ["Connector"]
+__all__ = ["Connector", "ConnectorOptions"]
+
+
+class ConnectorOptions(TypedDict, total=False):
+    """The options every connector takes; a connector adds its own before ``**options``."""
+
+    api_key: str | None
+    secret: str | None
+    passphrase: str | None
+    testnet: bool
+    urls: Mapping[str, str] | None
+    timeout: float
+    read_back: bool
 
 
 class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
@@ -43,6 +69,9 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
     mainnet_urls: ClassVar[Mapping[str, str]] = {}
     testnet_urls: ClassVar[Mapping[str, str]] = {}
     needs_passphrase: ClassVar[bool] = False
+    #: Capabilities this connector provides by several requests where the venue has no single
+    #: one, with how (shown by ``lotusx exchanges`` and the venue's page).
+    emulated: ClassVar[Mapping[Capability, str]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,9 +86,14 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         testnet: bool = False,
         urls: Mapping[str, str] | None = None,
         timeout: float = 10.0,
+        read_back: bool = False,
     ) -> None:
         self.testnet = testnet
         self.timeout = timeout
+        #: Read every order an action returns back from the venue (one more request each).
+        self.read_back = read_back
+        #: The orders this connector placed or read (see `_acknowledged`).
+        self.orders = OrderLedger()
         self.credentials = self._credentials(api_key, secret, passphrase)
         base = dict(self.testnet_urls if testnet else self.mainnet_urls)
         if testnet and not base:
@@ -108,6 +142,25 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         """Check ``request`` against ``inst`` before it is sent; note the symbol as traded."""
         inst.check_order(request)
         self.traded_symbols.add(inst.symbol)
+
+    async def _acknowledged(self, order: Order) -> Order:
+        """Every order an order action returns passes here: kept in `orders`, and replaced by
+        the venue's own read of it when ``read_back`` is set."""
+        if self.read_back:
+            order = await self.get_order(order.symbol, order_id=order.order_id)
+        return self.orders.remember(order)
+
+    async def _known_order(
+        self, symbol: Symbol, order_id: str | None, client_order_id: str | None
+    ) -> Order:
+        """The order named by either id: as last known here, else read from the venue (the
+        one case an order action costs a second request: an order this connector never saw)."""
+        found = self.orders.find(symbol, order_id, client_order_id)
+        if found is None:
+            found = self.orders.remember(
+                await self.get_order(symbol, order_id=order_id, client_order_id=client_order_id)
+            )
+        return found
 
     # ------------------------------------------------------------------ lifecycle
 

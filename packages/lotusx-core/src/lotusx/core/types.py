@@ -83,6 +83,11 @@ class TimeInForce(StrEnum):
 
 
 class OrderStatus(StrEnum):
+    """An order's state. ACCEPTED: the venue acknowledged the order and said no more; its state
+    after matching is not known yet (``stream_orders`` or ``get_order`` tell). It counts as open:
+    nothing says it is done."""
+
+    ACCEPTED = "accepted"
     NEW = "new"
     PARTIALLY_FILLED = "partially_filled"
     FILLED = "filled"
@@ -92,7 +97,7 @@ class OrderStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+        return self in (OrderStatus.ACCEPTED, OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
 
 
 class PositionSide(StrEnum):
@@ -298,6 +303,15 @@ class AmendRequest(msgspec.Struct, frozen=True):
 
 
 class Order(msgspec.Struct, frozen=True):
+    """An order as the venue last told it.
+
+    An order returned by ``place_order``, ``place_batch_orders``, ``amend_order``,
+    ``cancel_order`` or ``cancel_batch`` is built from the request and the venue's
+    acknowledgement of that one request (`lotusx.core.orders`): ids, the status and timestamps
+    the acknowledgement gave (ACCEPTED where it gave none). Fills it did not report reach the
+    user through ``stream_orders``/``stream_fills`` or ``get_order``.
+    """
+
     symbol: Symbol
     order_id: str
     client_order_id: str | None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from lotusx.cli.render import capability_matrix, make_console
+from lotusx.cli.render import capability_matrix, emulation_notes, make_console
 from lotusx.cli.runtime import CliError
 from lotusx.cli.venues import installed, simulated
 from lotusx.core import registry
-from lotusx.core.capabilities import Capability
+from lotusx.core.connector import Connector
 from lotusx.core.errors import LotusXError
 
 __all__ = ["add_parser", "run"]
@@ -29,16 +29,18 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             'no connectors are installed; install one, e.g. python -m pip install "lotusx[binance]"'
         )
-    matrix: dict[str, frozenset[Capability]] = {}
+    matrix: dict[str, type[Connector]] = {}
     broken: list[str] = []
     for name in names:
         try:
-            matrix[name] = registry.load(name).capabilities
+            matrix[name] = registry.load(name)
         except (LotusXError, ImportError) as exc:
             broken.append(f"{name}: {exc}")
     console = make_console()
     if matrix:
         console.print(capability_matrix(console, matrix))
+        for note in emulation_notes(matrix):
+            console.print(note)
     sims = simulated()
     console.print(f"installed connectors: {', '.join(names)}")
     console.print(f"with a simulated venue (lotusx demo, --sim): {', '.join(sims) or 'none'}")

@@ -15,12 +15,14 @@ from rich.text import Text
 from lotusx.cli.board import Board, RoundTrip
 from lotusx.cli.spreads import BPS, Spread
 from lotusx.core.capabilities import Capability, CapabilityGroup
+from lotusx.core.connector import Connector
 from lotusx.core.types import BookLevel, Instrument, OrderBook
 
 __all__ = [
     "book_ladder",
     "books_table",
     "capability_matrix",
+    "emulation_notes",
     "fmt_bps",
     "fmt_decimal",
     "fmt_ms",
@@ -78,8 +80,9 @@ def _box(console: Console) -> box.Box:
 # ----------------------------------------------------------------------------- exchanges
 
 
-def capability_matrix(console: Console, connectors: Mapping[str, frozenset[Capability]]) -> Table:
-    """Rows: capabilities grouped by `CapabilityGroup`; columns: connectors; ✓ or –."""
+def capability_matrix(console: Console, connectors: Mapping[str, type[Connector]]) -> Table:
+    """Rows: capabilities grouped by `CapabilityGroup`; columns: connectors; ✓, ~ (emulated by
+    several requests: see `emulation_notes`) or –."""
     yes, no = marks(console)
     table = Table(title="Connector capabilities", box=_box(console), show_lines=False)
     table.add_column("capability", no_wrap=True)
@@ -91,16 +94,29 @@ def capability_matrix(console: Console, connectors: Mapping[str, frozenset[Capab
         table.add_row(Text(group.value, style="bold"), *("" for _ in connectors))
         for cap in caps:
             cells = [
-                Text(yes, style="green") if cap in supported else Text(no, style="dim")
-                for supported in connectors.values()
+                Text("~", style="yellow")
+                if cap in cls.emulated
+                else Text(yes, style="green")
+                if cap in cls.capabilities
+                else Text(no, style="dim")
+                for cls in connectors.values()
             ]
             table.add_row(f"  {cap.value}", *cells)
     table.add_section()
     table.add_row(
         Text("supported", style="bold"),
-        *(f"{len(s)}/{len(Capability)}" for s in connectors.values()),
+        *(f"{len(cls.capabilities)}/{len(Capability)}" for cls in connectors.values()),
     )
     return table
+
+
+def emulation_notes(connectors: Mapping[str, type[Connector]]) -> list[str]:
+    """One line per emulated capability (``~`` in the matrix): the connector, and how."""
+    return [
+        f"~ {name} {cap.value}: {how}"
+        for name, cls in connectors.items()
+        for cap, how in cls.emulated.items()
+    ]
 
 
 # ----------------------------------------------------------------------------- books

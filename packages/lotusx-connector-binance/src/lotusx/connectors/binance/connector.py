@@ -15,7 +15,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 import msgspec
 
@@ -23,7 +23,7 @@ from lotusx.core import recovery
 from lotusx.core.book import BookSync, L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector
+from lotusx.core.connector import Connector, ConnectorOptions
 from lotusx.core.errors import (
     BadSymbol,
     ConfigurationError,
@@ -159,23 +159,11 @@ class BinanceConnector(Connector):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
-        secret: str | None = None,
-        passphrase: str | None = None,
-        testnet: bool = False,
-        urls: Mapping[str, str] | None = None,
-        timeout: float = 10.0,
         recv_window: int = 5000,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         self._recv_window = recv_window
-        super().__init__(
-            api_key=api_key,
-            secret=secret,
-            passphrase=passphrase,
-            testnet=testnet,
-            urls=urls,
-            timeout=timeout,
-        )
+        super().__init__(**options)
         self.futures_rest = self.rest.sibling(
             errors=error_table(Venue.FUTURES),
             limiter=RateLimiter(self.name, list(ep.DEFAULT_QUOTAS[Venue.FUTURES])),

@@ -15,7 +15,7 @@ import functools
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import msgspec
 
@@ -23,7 +23,7 @@ from lotusx.core import recovery
 from lotusx.core.book import L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector
+from lotusx.core.connector import Connector, ConnectorOptions
 from lotusx.core.errors import (
     BadRequest,
     BadSymbol,
@@ -187,23 +187,11 @@ class BybitConnector(Connector):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
-        secret: str | None = None,
-        passphrase: str | None = None,
-        testnet: bool = False,
-        urls: Mapping[str, str] | None = None,
-        timeout: float = 10.0,
         recv_window: int = 5000,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         self._recv_window = recv_window
-        super().__init__(
-            api_key=api_key,
-            secret=secret,
-            passphrase=passphrase,
-            testnet=testnet,
-            urls=urls,
-            timeout=timeout,
-        )
+        super().__init__(**options)
         self._public_ws: dict[str, WsSession] = {}
         self._private_ws: WsSession | None = None
         self._leverage: dict[Symbol, Decimal] = {}

@@ -25,14 +25,14 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import msgspec
 
 from lotusx.core import recovery
 from lotusx.core.book import L2Book, SyncResult
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector
+from lotusx.core.connector import Connector, ConnectorOptions
 from lotusx.core.errors import (
     BadSymbol,
     ConfigurationError,
@@ -137,23 +137,10 @@ class CoinbaseConnector(Connector):
 
     def __init__(
         self,
-        *,
-        api_key: str | None = None,
-        secret: str | None = None,
-        passphrase: str | None = None,
-        testnet: bool = False,
-        urls: Mapping[str, str] | None = None,
-        timeout: float = 10.0,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         self._signer: CoinbaseSigner | None = None
-        super().__init__(
-            api_key=api_key,
-            secret=secret,
-            passphrase=passphrase,
-            testnet=testnet,
-            urls=urls,
-            timeout=timeout,
-        )
+        super().__init__(**options)
         self._public_ws: WsSession | None = None
         self._user_ws: WsSession | None = None
         # client_order_id → order_id of orders this connector placed (Coinbase looks orders up

@@ -17,12 +17,13 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import msgspec
 
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
+from lotusx.core.connector import ConnectorOptions
 from lotusx.core.errors import (
     BadSymbol,
     ConfigurationError,
@@ -112,27 +113,15 @@ class KrakenConnector(KrakenLive):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
-        secret: str | None = None,
-        passphrase: str | None = None,
-        testnet: bool = False,
-        urls: Mapping[str, str] | None = None,
-        timeout: float = 10.0,
         futures_api_key: str | None = None,
         futures_secret: str | None = None,
         tier: str = "starter",
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         if tier not in ep.TIERS:
             raise ConfigurationError(f"kraken tier must be one of {sorted(ep.TIERS)}, not {tier!r}")
         self._tier = tier
-        super().__init__(
-            api_key=api_key,
-            secret=secret,
-            passphrase=passphrase,
-            testnet=testnet,
-            urls=urls,
-            timeout=timeout,
-        )
+        super().__init__(**options)
         self.futures_credentials = self._futures_credentials(futures_api_key, futures_secret)
         self.futures_rest = self.rest.sibling(limiter=RateLimiter(self.name, ep.futures_quotas()))
         self._futures_signer: FuturesSigner | None = None

@@ -18,7 +18,7 @@ import re
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 import msgspec
 
@@ -26,7 +26,7 @@ from lotusx.core import recovery
 from lotusx.core.book import BookSync, L2Book, OkxChecksum, PrevIdSequence, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector
+from lotusx.core.connector import Connector, ConnectorOptions
 from lotusx.core.errors import (
     BadSymbol,
     ConfigurationError,
@@ -180,23 +180,11 @@ class OkxConnector(Connector):
     def __init__(
         self,
         *,
-        api_key: str | None = None,
-        secret: str | None = None,
-        passphrase: str | None = None,
-        testnet: bool = False,
-        urls: Mapping[str, str] | None = None,
-        timeout: float = 10.0,
         margin_mode: MarginMode | str = MarginMode.CROSS,
+        **options: Unpack[ConnectorOptions],
     ) -> None:
         self.margin_mode = MarginMode(margin_mode)
-        super().__init__(
-            api_key=api_key,
-            secret=secret,
-            passphrase=passphrase,
-            testnet=testnet,
-            urls=urls,
-            timeout=timeout,
-        )
+        super().__init__(**options)
         self._ws: dict[str, WsSession] = {}
         self._families: dict[str, str] = {}  # swap instId → instFamily
         self._leverage: dict[Symbol, Decimal] = {}

@@ -163,6 +163,23 @@ async def _after(
             await task
 
 
+async def _one_request(target: Target, action: Awaitable[T], *, emulated: bool = False) -> T:
+    """Run an order action; check it cost the venue exactly one REST request (any number
+    where the connector declares the action emulated)."""
+    before = len(target.venue.view.requests)
+    result = await action
+    sent = [(r.method, r.path) for r in target.venue.view.requests[before:]]
+    assert emulated or len(sent) == 1, f"one order action, {len(sent)} requests: {sent}"
+    return result
+
+
+async def _settled(connector: Connector, order: Order) -> Order:
+    """The venue's own state of ``order`` where its acknowledgement told no more (ACCEPTED)."""
+    if order.status is not OrderStatus.ACCEPTED:
+        return order
+    return await connector.get_order(order.symbol, order_id=order.order_id)
+
+
 async def _call(call: Callable[[], Any]) -> None:
     """Call a capability; await it when it is a coroutine (streams refuse on the call)."""
     result = call()
@@ -319,28 +336,37 @@ class ConformanceSuite:
         for n, symbol in enumerate(filter(None, (target.spot, target.perp))):
             spec = await target.spec(symbol)
             request = await target.resting_buy(symbol, f"cfxlife{n}")
-            placed = await c.place_order(request)
+            placed = await _one_request(target, c.place_order(request))
             held = target.venue.view.order(client_id=request.client_order_id, market=spec.market)
             assert held is not None, "the venue holds the order"
             assert target.venue.wire_order_id(held) == placed.order_id
             assert held.price == request.price
             assert held.orig_qty == request.quantity
             assert held.side.value.lower() == request.side.value
-            assert placed.status is OrderStatus.NEW
+            assert placed.status in (OrderStatus.NEW, OrderStatus.ACCEPTED)
+            assert (placed.price, placed.quantity) == (request.price, request.quantity)
             fetched = await c.get_order(symbol, client_order_id=request.client_order_id)
             assert fetched.order_id == placed.order_id
             assert fetched.price == request.price
             if c.supports(Capability.AMEND_ORDER):
                 assert request.price is not None
                 new_price = request.price - (await c.instrument(symbol)).tick_size
-                amended = await c.amend_order(
-                    AmendRequest(symbol, client_order_id=request.client_order_id, price=new_price)
+                amended = await _one_request(
+                    target,
+                    c.amend_order(
+                        AmendRequest(
+                            symbol, client_order_id=request.client_order_id, price=new_price
+                        )
+                    ),
                 )
                 assert amended.price == new_price
                 live = target.venue.view.open_orders(spec.market, spec.symbol)
                 assert [o.price for o in live] == [new_price]
-            canceled = await c.cancel_order(symbol, client_order_id=request.client_order_id)
+            canceled = await _one_request(
+                target, c.cancel_order(symbol, client_order_id=request.client_order_id)
+            )
             assert canceled.status is OrderStatus.CANCELED
+            assert canceled.client_order_id == request.client_order_id
             assert target.venue.view.open_orders(spec.market, spec.symbol) == []
             with pytest.raises(OrderNotFound):
                 await c.cancel_order(symbol, order_id="987654321")
@@ -354,15 +380,26 @@ class ConformanceSuite:
         instrument = await c.instrument(symbol)
         ask = book.asks[0][0]
         qty = _quantity(instrument, ask)
-        with pytest.raises(PostOnlyWouldTake):
+        post_only = OrderRequest(
+            symbol, Side.BUY, OrderType.LIMIT, qty, ask, TimeInForce.POST_ONLY, "cfxpo"
+        )
+        try:
+            taken = await c.place_order(post_only)
+        except PostOnlyWouldTake:
+            pass  # refused in the acknowledgement
+        else:  # accepted, then canceled by the venue: the order's own state says so
+            assert taken.status is OrderStatus.ACCEPTED, taken
+            final = await _settled(c, taken)
+            assert final.status in (OrderStatus.REJECTED, OrderStatus.CANCELED), final
+            assert final.filled_quantity == 0
+        below = instrument.round_price(book.bids[0][0] * Decimal("0.95"), Side.BUY)
+        ioc = await _settled(
+            c,
             await c.place_order(
                 OrderRequest(
-                    symbol, Side.BUY, OrderType.LIMIT, qty, ask, TimeInForce.POST_ONLY, "cfxpo"
+                    symbol, Side.BUY, OrderType.LIMIT, qty, below, TimeInForce.IOC, "cfxioc"
                 )
-            )
-        below = instrument.round_price(book.bids[0][0] * Decimal("0.95"), Side.BUY)
-        ioc = await c.place_order(
-            OrderRequest(symbol, Side.BUY, OrderType.LIMIT, qty, below, TimeInForce.IOC, "cfxioc")
+            ),
         )
         assert ioc.status is OrderStatus.EXPIRED or ioc.status is OrderStatus.CANCELED
         assert target.venue.view.open_orders(spec.market, spec.symbol) == []
@@ -373,12 +410,21 @@ class ConformanceSuite:
         symbol = target.perp or target.spot
         spec = await target.spec(symbol)
         requests = [await target.resting_buy(symbol, f"cfxb{i}") for i in range(3)]
-        results = await c.place_batch_orders(requests)
+        emulated = Capability.PLACE_BATCH_ORDERS in type(c).emulated
+        results = await _one_request(target, c.place_batch_orders(requests), emulated=emulated)
         orders = [r for r in results if isinstance(r, Order)]
         assert len(orders) == 3, results
+        assert [o.client_order_id for o in orders] == ["cfxb0", "cfxb1", "cfxb2"]
         held = target.venue.view.open_orders(spec.market, spec.symbol)
         assert sorted(o.client_id for o in held) == ["cfxb0", "cfxb1", "cfxb2"]
-        canceled = await c.cancel_batch(symbol, [o.order_id for o in orders[:2]])
+        canceled = await _one_request(
+            target,
+            c.cancel_batch(symbol, [o.order_id for o in orders[:2]]),
+            emulated=Capability.CANCEL_BATCH in type(c).emulated,
+        )
+        assert [r.order_id for r in canceled if isinstance(r, Order)] == [
+            o.order_id for o in orders[:2]
+        ]
         assert all(isinstance(r, Order) and r.status is OrderStatus.CANCELED for r in canceled)
         assert [o.client_id for o in target.venue.view.open_orders(spec.market, spec.symbol)] == [
             "cfxb2"
@@ -394,7 +440,7 @@ class ConformanceSuite:
         c = target.connector
         spec = await target.spec(target.spot)
         request = await target.crossing(target.spot, Side.BUY, "cfxfill")
-        order = await c.place_order(request)
+        order = await _settled(c, await c.place_order(request))
         assert order.status is OrderStatus.FILLED
         assert order.filled_quantity == request.quantity
         fills = await c.get_fills(target.spot)
@@ -407,6 +453,20 @@ class ConformanceSuite:
         for asset in (spec.base, spec.quote):
             assert balances[asset].free == venue_balances[asset].free
             assert balances[asset].locked == venue_balances[asset].locked
+
+    async def test_read_back_is_an_opt_in(self, target: Target) -> None:
+        self.need(target, Capability.PLACE_ORDER, Capability.GET_ORDER)
+        c = target.connector
+        request = await target.crossing(target.spot, Side.BUY, "cfxread")
+        before = len(target.venue.view.requests)
+        c.read_back = True
+        try:
+            order = await c.place_order(request)
+        finally:
+            c.read_back = False
+        assert len(target.venue.view.requests) - before >= 2, "the read is one more request"
+        assert order.status is OrderStatus.FILLED, order
+        assert order.filled_quantity == request.quantity
 
     # ------------------------------------------------------------------ account
 
