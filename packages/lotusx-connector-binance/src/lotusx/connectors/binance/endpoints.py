@@ -40,12 +40,16 @@ MAINNET: Mapping[str, str] = {
     "spot_ws": "wss://stream.binance.com:9443",
     "futures_rest": "https://fapi.binance.com",
     "futures_ws": "wss://fstream.binance.com",
+    "spot_ws_api": "wss://ws-api.binance.com:443/ws-api/v3",
+    "futures_ws_api": "wss://ws-fapi.binance.com/ws-fapi/v1",
 }
 TESTNET: Mapping[str, str] = {
     "spot_rest": "https://testnet.binance.vision",
     "spot_ws": "wss://stream.testnet.binance.vision",
     "futures_rest": "https://testnet.binancefuture.com",
     "futures_ws": "wss://fstream.binancefuture.com",
+    "spot_ws_api": "wss://ws-api.testnet.binance.vision/ws-api/v3",
+    "futures_ws_api": "wss://testnet.binancefuture.com/ws-fapi/v1",
 }
 
 # Published defaults, used until exchangeInfo's ``rateLimits`` replace them.

@@ -26,18 +26,20 @@ __all__ = [
     "quota_name",
 ]
 
-# The URL keys are a contract with lotusx-sim: exactly these four.
+# The URL keys are a contract with lotusx-sim: exactly these five.
 MAINNET: Mapping[str, str] = {
     "rest": "https://api.bybit.com",
     "ws_public_spot": "wss://stream.bybit.com/v5/public/spot",
     "ws_public_linear": "wss://stream.bybit.com/v5/public/linear",
     "ws_private": "wss://stream.bybit.com/v5/private",
+    "ws_trade": "wss://stream.bybit.com/v5/trade",
 }
 TESTNET: Mapping[str, str] = {
     "rest": "https://api-testnet.bybit.com",
     "ws_public_spot": "wss://stream-testnet.bybit.com/v5/public/spot",
     "ws_public_linear": "wss://stream-testnet.bybit.com/v5/public/linear",
     "ws_private": "wss://stream-testnet.bybit.com/v5/private",
+    "ws_trade": "wss://stream-testnet.bybit.com/v5/trade",
 }
 
 SECOND = 1000
