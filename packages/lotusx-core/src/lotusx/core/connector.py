@@ -16,9 +16,10 @@ and reads it back from the venue only when ``read_back=True``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from enum import StrEnum
 from types import TracebackType
-from typing import ClassVar, Self, TypedDict
+from typing import ClassVar, Self, TypedDict, TypeVar
 
 from lotusx.core.capabilities import (
     Account,
@@ -31,8 +32,8 @@ from lotusx.core.capabilities import (
     supported_capabilities,
 )
 from lotusx.core.clock import Clock
-from lotusx.core.errors import BadSymbol, ConfigurationError
-from lotusx.core.observability import get_logger
+from lotusx.core.errors import BadSymbol, ConfigurationError, RequestNotSent
+from lotusx.core.observability import ORDER_FALLBACKS, get_logger
 from lotusx.core.orders import OrderLedger
 from lotusx.core.transport.rest import RestClient
 from lotusx.core.transport.signing import Credentials
@@ -46,7 +47,16 @@ from lotusx.core.types import (
     as_symbol,
 )
 
-__all__ = ["Connector", "ConnectorOptions"]
+__all__ = ["Connector", "ConnectorOptions", "OrderTransport"]
+
+T = TypeVar("T")
+
+
+class OrderTransport(StrEnum):
+    """How order actions travel: REST requests, or the venue's WebSocket order entry."""
+
+    REST = "rest"
+    WS = "ws"
 
 
 class ConnectorOptions(TypedDict, total=False):
@@ -59,6 +69,7 @@ class ConnectorOptions(TypedDict, total=False):
     urls: Mapping[str, str] | None
     timeout: float
     read_back: bool
+    order_transport: OrderTransport | str
 
 
 class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
@@ -72,6 +83,8 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
     #: Capabilities this connector provides by several requests where the venue has no single
     #: one, with how (shown by ``lotusx exchanges`` and the venue's page).
     emulated: ClassVar[Mapping[Capability, str]] = {}
+    #: The order transports this connector offers (``order_transport=`` picks one).
+    order_transports: ClassVar[frozenset[OrderTransport]] = frozenset({OrderTransport.REST})
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -87,9 +100,16 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         urls: Mapping[str, str] | None = None,
         timeout: float = 10.0,
         read_back: bool = False,
+        order_transport: OrderTransport | str = OrderTransport.REST,
     ) -> None:
         self.testnet = testnet
         self.timeout = timeout
+        self.order_transport = OrderTransport(order_transport)
+        if self.order_transport not in self.order_transports:
+            offered = ", ".join(sorted(t.value for t in self.order_transports))
+            raise ConfigurationError(
+                f"{self.name} takes orders over {offered} only, not {self.order_transport.value}"
+            )
         #: Read every order an action returns back from the venue (one more request each).
         self.read_back = read_back
         #: The orders this connector placed or read (see `_acknowledged`).
@@ -149,6 +169,20 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
         if self.read_back:
             order = await self.get_order(order.symbol, order_id=order.order_id)
         return self.orders.remember(order)
+
+    async def _order_call(
+        self, over_ws: Callable[[], Awaitable[T]], over_rest: Callable[[], Awaitable[T]]
+    ) -> T:
+        """One order action over the chosen transport. With ``order_transport="ws"``, a request
+        the socket could not take (`RequestNotSent`: nothing reached the venue) goes over REST
+        at once; any other failure is the action's own (a lost reply is never re-sent here)."""
+        if self.order_transport is OrderTransport.WS:
+            try:
+                return await over_ws()
+            except RequestNotSent as exc:
+                ORDER_FALLBACKS.labels(self.name).inc()
+                self.log.warning("order_entry_fallback_to_rest", reason=str(exc))
+        return await over_rest()
 
     async def _known_order(
         self, symbol: Symbol, order_id: str | None, client_order_id: str | None

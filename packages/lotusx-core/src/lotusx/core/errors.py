@@ -30,6 +30,7 @@ __all__ = [
     "PostOnlyWouldTake",
     "RateLimitExceeded",
     "ReduceOnlyRejected",
+    "RequestNotSent",
     "RequestTimeout",
     "StreamOverflow",
     "TimestampError",
@@ -81,6 +82,10 @@ class NetworkError(LotusXError):
 
 class RequestTimeout(NetworkError):
     """The request was sent but no answer came in time."""
+
+
+class RequestNotSent(NetworkError):
+    """The request never left (its connection was not up): the venue did nothing with it."""
 
 
 class StreamOverflow(NetworkError):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOK_RESYNCS",
     "CLOCK_OFFSET",
+    "ORDER_FALLBACKS",
     "RATELIMIT_REJECTIONS",
     "RATELIMIT_WAIT",
     "REGISTRY",
@@ -26,6 +27,8 @@ __all__ = [
     "WS_CONNECTED",
     "WS_MESSAGES",
     "WS_RECONNECTS",
+    "WS_REQUESTS",
+    "WS_REQUEST_DURATION",
     "get_logger",
     "serve_metrics",
     "tracer",
@@ -45,6 +48,25 @@ REST_REQUESTS = Counter(
     "lotusx_rest_requests",
     "REST requests sent, by outcome",
     ["exchange", "endpoint", "status"],
+    registry=REGISTRY,
+)
+WS_REQUEST_DURATION = Histogram(
+    "lotusx_ws_request_duration_seconds",
+    "WebSocket request-to-reply time (order entry) per exchange, method and outcome",
+    ["exchange", "method", "status"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    registry=REGISTRY,
+)
+WS_REQUESTS = Counter(
+    "lotusx_ws_requests",
+    "WebSocket requests sent (order entry), by outcome",
+    ["exchange", "method", "status"],
+    registry=REGISTRY,
+)
+ORDER_FALLBACKS = Counter(
+    "lotusx_order_entry_fallbacks",
+    "Order actions sent over REST because the WebSocket order entry was not connected",
+    ["exchange"],
     registry=REGISTRY,
 )
 WS_MESSAGES = Counter(

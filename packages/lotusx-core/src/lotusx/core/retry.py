@@ -23,6 +23,7 @@ from lotusx.core.errors import (
     OrderNotFound,
     OrderStatusUnknown,
     RateLimitExceeded,
+    RequestNotSent,
 )
 
 __all__ = ["RetryPolicy", "resolve_placement"]
@@ -89,6 +90,9 @@ async def resolve_placement(
         return await place()
     except (NetworkError, ExchangeUnavailable) as failure:
         if isinstance(failure, OrderStatusUnknown):
+            raise
+        if isinstance(failure, RequestNotSent):
+            failure.add_note(f"client order id {client_order_id} was never sent: not placed")
             raise
         cause: Exception = failure
         absent = 0
