@@ -11,14 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from dataclasses import dataclass, field
 
 import pytest
-from faultkit import Env, environment, venue_order_ids, venue_orders_by_client_id
+from faultkit import Env, Ledger, check_venue, environment, place_once, venue_orders_by_client_id
 
-from lotusx.core.errors import ExchangeUnavailable, LotusXError, OrderStatusUnknown
+from lotusx.core.errors import LotusXError
 from lotusx.core.testing import Target
-from lotusx.core.types import Order, Symbol
 
 CLIENT_TIMEOUT = 0.6  # seconds; the venue holds a "timeout" reply for VENUE_FAIL_TIMEOUT
 VENUE_FAIL_TIMEOUT = 1.5
@@ -32,62 +30,12 @@ LOOKUP_REQUESTS = {"coinbase": 3}
 RESENDS_TO_RESOLVE = {"coinbase"}
 
 
-@dataclass
-class Ledger:
-    """What the client knows: client order id → venue order id, per symbol."""
-
-    known: dict[Symbol, dict[str, str]] = field(default_factory=dict)
-    not_placed: dict[Symbol, set[str]] = field(default_factory=dict)
-    unknown_resolved: int = 0
-    outcomes: list[str] = field(default_factory=list)
-
-    def placed(self, symbol: Symbol, order: Order) -> None:
-        assert order.client_order_id is not None
-        self.known.setdefault(symbol, {})[order.client_order_id] = order.order_id
-
-
-async def _place(env: Env, target: Target, ledger: Ledger, symbol: Symbol, cid: str) -> str:
-    """Place once; resolve an unknown outcome by client id. Returns the outcome label."""
-    request = await target.resting_buy(symbol, cid)
-    try:
-        order = await env.connector.place_order(request)
-    except OrderStatusUnknown as exc:
-        assert exc.client_order_id == cid  # noqa: PT017 - the branch is the outcome under test
-        order = await env.connector.get_order(symbol, client_order_id=cid)
-        ledger.unknown_resolved += 1
-        ledger.placed(symbol, order)
-        return "unknown→resolved"
-    except ExchangeUnavailable as exc:
-        # Confirmed absent by every lookup: the connector says it was not placed.
-        assert any("not placed" in n for n in getattr(exc, "__notes__", [])), exc  # noqa: PT017
-        ledger.not_placed.setdefault(symbol, set()).add(cid)
-        return "not placed"
-    assert order.client_order_id == cid
-    ledger.placed(symbol, order)
-    return "known"
-
-
 async def _arm_lookup_failures(env: Env) -> None:
     """Once the venue has accepted the next placement and lost its reply, fail every lookup."""
     fired = env.venue.faults.injected["fail_after_accept"]
     while env.venue.faults.injected["fail_after_accept"] == fired:  # noqa: ASYNC110 - polls the venue
         await asyncio.sleep(0.002)
     env.venue.faults.rest_5xx(LOOKUP_REQUESTS.get(env.exchange, LOOKUP_ATTEMPTS))
-
-
-def _check_venue(env: Env, ledger: Ledger) -> dict[str, int]:
-    duplicates = lost = unknown_ids = 0
-    for symbol in env.symbols:
-        market, native = env.native(symbol)
-        counts = venue_orders_by_client_id(env.venue, market, native)
-        held = venue_order_ids(env.venue, market, native)
-        known = ledger.known.get(symbol, {})
-        duplicates += sum(n - 1 for n in counts.values() if n > 1)
-        lost += sum(1 for cid in held if cid not in known)
-        unknown_ids += sum(1 for cid, oid in known.items() if held.get(cid) != oid)
-        for cid in ledger.not_placed.get(symbol, set()):
-            assert counts.get(cid, 0) == 0, f"{cid} reported not placed but the venue holds it"
-    return {"duplicates": duplicates, "lost": lost, "mismatched ids": unknown_ids}
 
 
 async def test_lost_replies_end_known_or_resolved(
@@ -124,7 +72,7 @@ async def test_lost_replies_end_known_or_resolved(
             elif scenario == "lookups_fail":
                 faults.fail_after_accept(1, mode="5xx")
                 armer = asyncio.create_task(_arm_lookup_failures(env))
-            outcome = await _place(env, target, ledger, symbol, cid)
+            outcome = await place_once(env, target, ledger, symbol, cid)
             if armer is not None:
                 armer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -139,14 +87,16 @@ async def test_lost_replies_end_known_or_resolved(
                 market, native = env.native(symbol)
                 assert venue_orders_by_client_id(env.venue, market, native).get(cid, 0) == 0
                 ledger.not_placed[symbol].discard(cid)
-                assert await _place(env, target, ledger, symbol, cid) == "known"
+                assert await place_once(env, target, ledger, symbol, cid) == "known"
             faults.reset()
 
         # Concurrent placements with replies lost in every mode at once.
         modes = ["5xx", "close", "timeout"]
         env.venue.faults.fail_after_accept(6, mode=rng.choice(modes))
         jobs = [
-            _place(env, target, ledger, rng.choice(env.symbols), f"fltc{i}x{rng.randrange(10**6)}")
+            place_once(
+                env, target, ledger, rng.choice(env.symbols), f"fltc{i}x{rng.randrange(10**6)}"
+            )
             for i in range(12)
         ]
         concurrent = await asyncio.gather(*jobs, return_exceptions=True)
@@ -154,7 +104,7 @@ async def test_lost_replies_end_known_or_resolved(
         assert not unexpected, unexpected
         assert all(r in ("known", "unknown→resolved") for r in concurrent), concurrent
         injected = dict(env.venue.faults.injected)
-        verdict = _check_venue(env, ledger)
+        verdict = check_venue(env, ledger)
 
     record_property("outcomes", "; ".join(ledger.outcomes))
     record_property("faults injected", str(injected))
