@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -39,35 +40,137 @@ async def _resting(ex: OkxConnector, venue: Any, sym: Symbol, cid: str, n: int =
     return OrderRequest(sym, Side.BUY, OrderType.LIMIT, quantity, price, client_order_id=cid)
 
 
+T = TypeVar("T")
+
+
+async def _sent(venue: Any, action: Awaitable[T]) -> tuple[T, list[tuple[str, str, int]]]:
+    """Run an order action; also return the REST requests the venue saw for it."""
+    before = len(venue.view.requests)
+    result = await action
+    return result, [(r.method, r.path, r.time_ms) for r in venue.view.requests[before:]]
+
+
+def _paths(sent: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    return [(method, path) for method, path, _ in sent]
+
+
 @pytest.mark.parametrize("sym", [SPOT, PERP])
 async def test_order_lifecycle_in_base_units(ex: OkxConnector, venue: Any, sym: Symbol) -> None:
+    """One request per action; the orders are built from OKX's acknowledgements (ACCEPTED, the
+    request's base-unit quantity, the ack's ``ts``), and agree with the venue's own read."""
     request = await _resting(ex, venue, sym, "life1")
-    placed = await ex.place_order(request)
-    assert placed.status is OrderStatus.NEW and placed.client_order_id == "life1"
+    placed, sent = await _sent(venue, ex.place_order(request))
+    assert _paths(sent) == [("POST", "/api/v5/trade/order")]
+    assert placed.status is OrderStatus.ACCEPTED and placed.client_order_id == "life1"
     assert (placed.quantity, placed.price) == (request.quantity, request.price)
+    assert placed.created_at == placed.updated_at == sent[0][2]  # the ack's ts
+    fetched = await ex.get_order(sym, client_order_id="life1")  # the read-back path
+    assert fetched.status is OrderStatus.NEW
+    assert (fetched.order_id, fetched.quantity, fetched.price) == (
+        placed.order_id,
+        placed.quantity,
+        placed.price,
+    )
     assert [o.order_id for o in await ex.get_open_orders(sym)] == [placed.order_id]
     inst = await ex.instrument(sym)
     assert request.price is not None
-    amended = await ex.amend_order(
-        AmendRequest(
-            sym,
-            client_order_id="life1",
-            price=request.price - inst.tick_size,
-            quantity=request.quantity * 2,
-        )
+    amend = AmendRequest(
+        sym,
+        client_order_id="life1",
+        price=request.price - inst.tick_size,
+        quantity=request.quantity * 2,
     )
-    assert amended.order_id == placed.order_id
-    assert (amended.price, amended.quantity) == (
-        request.price - inst.tick_size,
-        request.quantity * 2,
-    )
-    canceled = await ex.cancel_order(sym, order_id=placed.order_id)
+    amended, sent = await _sent(venue, ex.amend_order(amend))
+    assert _paths(sent) == [("POST", "/api/v5/trade/amend-order")]
+    assert (amended.order_id, amended.client_order_id) == (placed.order_id, "life1")
+    assert (amended.price, amended.quantity) == (amend.price, amend.quantity)
+    assert amended.updated_at == sent[0][2]
+    held = await ex.get_order(sym, order_id=placed.order_id)
+    assert (held.price, held.quantity) == (amend.price, amend.quantity)
+    canceled, sent = await _sent(venue, ex.cancel_order(sym, order_id=placed.order_id))
+    assert _paths(sent) == [("POST", "/api/v5/trade/cancel-order")]
     assert canceled.status is OrderStatus.CANCELED
+    assert (canceled.client_order_id, canceled.quantity) == ("life1", amend.quantity)
+    assert canceled.updated_at == sent[0][2]
     assert await ex.get_open_orders(sym) == []
     with pytest.raises(OrderNotFound):
         await ex.cancel_order(sym, order_id="987654321")
     with pytest.raises(OrderNotFound):
         await ex.get_order(sym, client_order_id="nosuchorder")
+
+
+async def test_an_order_this_connector_never_saw_is_read_after_the_cancel(
+    ex: OkxConnector, venue: Any
+) -> None:
+    async with OkxConnector(
+        api_key=venue.api_key, secret=venue.secret, passphrase=venue.passphrase, urls=venue.urls
+    ) as other:
+        placed = await other.place_order(await _resting(ex, venue, PERP, "elsewhere"))
+    canceled, sent = await _sent(venue, ex.cancel_order(PERP, client_order_id="elsewhere"))
+    assert _paths(sent) == [
+        ("POST", "/api/v5/trade/cancel-order"),
+        ("GET", "/api/v5/trade/order"),
+    ]
+    assert canceled.status is OrderStatus.CANCELED
+    assert (canceled.order_id, canceled.quantity, canceled.price) == (
+        placed.order_id,
+        placed.quantity,
+        placed.price,
+    )
+    # An id the venue does not know fails on the action itself, with nothing read.
+    before = len(venue.view.requests)
+    with pytest.raises(OrderNotFound):
+        await ex.cancel_order(PERP, order_id="987654321")
+    with pytest.raises(OrderNotFound):
+        await ex.amend_order(AmendRequest(PERP, order_id="987654321", price=Decimal(1)))
+    assert [r.path for r in venue.view.requests[before:]] == [
+        "/api/v5/trade/cancel-order",
+        "/api/v5/trade/amend-order",
+    ]
+
+
+async def test_batches_of_five_are_one_request_each(ex: OkxConnector, venue: Any) -> None:
+    requests = [
+        await _resting(ex, venue, sym, f"five{i}", i)
+        for i, sym in enumerate([SPOT, PERP] * 2 + [PERP])
+    ]
+    placed, sent = await _sent(venue, ex.place_batch_orders(requests))
+    assert _paths(sent) == [("POST", "/api/v5/trade/batch-orders")]
+    assert all(isinstance(o, Order) and o.status is OrderStatus.ACCEPTED for o in placed)
+    orders = [o for o in placed if isinstance(o, Order)]
+    assert [(o.symbol, o.client_order_id, o.quantity, o.price) for o in orders] == [
+        (r.symbol, r.client_order_id, r.quantity, r.price) for r in requests
+    ]
+    assert {o.created_at for o in orders} == {sent[0][2]}
+    perps = [o for o in orders if o.symbol == PERP]
+    inst = await ex.instrument(PERP)
+    amends = [
+        AmendRequest(PERP, order_id=o.order_id, quantity=o.quantity + inst.lot_size) for o in perps
+    ]
+    amended, sent = await _sent(venue, ex.amend_batch_orders(amends))
+    assert _paths(sent) == [("POST", "/api/v5/trade/amend-batch-orders")]
+    assert [(a.order_id, a.quantity) for a in amended if isinstance(a, Order)] == [
+        (a.order_id, a.quantity) for a in amends
+    ]
+    venue_sizes = {o.order_id: o.quantity for o in await ex.get_open_orders(PERP)}
+    assert venue_sizes == {a.order_id: a.quantity for a in amends}
+    canceled, sent = await _sent(venue, ex.cancel_batch(PERP, [o.order_id for o in perps]))
+    assert _paths(sent) == [("POST", "/api/v5/trade/cancel-batch-orders")]
+    assert [(c.order_id, c.status, c.quantity) for c in canceled if isinstance(c, Order)] == [
+        (a.order_id, OrderStatus.CANCELED, a.quantity) for a in amends
+    ]
+    assert await ex.get_open_orders(PERP) == []
+
+
+async def test_read_back_returns_the_venue_state(ex: OkxConnector, venue: Any) -> None:
+    inst = await ex.instrument(SPOT)
+    ex.read_back = True
+    order, sent = await _sent(
+        venue,
+        ex.place_order(OrderRequest(SPOT, Side.BUY, OrderType.MARKET, inst.min_quantity * 10)),
+    )
+    assert _paths(sent) == [("POST", "/api/v5/trade/order"), ("GET", "/api/v5/trade/order")]
+    assert order.status is OrderStatus.FILLED and order.filled_quantity == inst.min_quantity * 10
 
 
 async def test_a_fraction_of_a_contract_is_refused_locally(ex: OkxConnector) -> None:
@@ -129,11 +232,13 @@ async def test_cancel_all_pages_in_batches_of_twenty(ex: OkxConnector, venue: An
 
 async def test_fills_balances_positions_and_liquidation(ex: OkxConnector, venue: Any) -> None:
     inst = await ex.instrument(SPOT)
-    buy = await ex.place_order(
+    placed = await ex.place_order(
         OrderRequest(
             SPOT, Side.BUY, OrderType.MARKET, inst.min_quantity * 100, client_order_id="f1"
         )
     )
+    assert placed.status is OrderStatus.ACCEPTED  # the ack reports no fills
+    buy = await ex.get_order(SPOT, order_id=placed.order_id)
     assert buy.status is OrderStatus.FILLED and buy.filled_quantity == inst.min_quantity * 100
     fills = await ex.get_fills(SPOT)
     assert sum(f.quantity for f in fills) == buy.filled_quantity

@@ -208,6 +208,96 @@ def test_swap_orders_and_pushed_fills_in_base_units() -> None:
         w.to_order(_swap_order(ordType="twap"), SWAP)
 
 
+# Acknowledgements as OKX documents them (the ``data`` items of trade/order, amend-order and
+# cancel-order; the batch endpoints answer a list of the same items).
+PLACED_ACK = (
+    b'[{"clOrdId":"oktswap6","ordId":"312269865356374016","tag":"","ts":"1695190491421",'
+    b'"sCode":"0","sMsg":""}]'
+)
+AMENDED_ACK = (
+    b'[{"clOrdId":"","ordId":"312269865356374016","ts":"1695190491425","reqId":"b12344",'
+    b'"sCode":"0","sMsg":""}]'
+)
+CANCELED_ACK = (
+    b'[{"clOrdId":"oktswap6","ordId":"312269865356374016","ts":"1695190491430",'
+    b'"sCode":"0","sMsg":""}]'
+)
+CLOCK = 1_700_000_000_000  # the connector's clock: used only where an ack has no ts
+
+
+def _ack(raw: bytes, **fields: str) -> w.OrderAckWire:
+    (ack,) = msgspec.json.decode(raw, type=list[w.OrderAckWire])
+    return msgspec.structs.replace(ack, **fields)
+
+
+def _swap_request(**fields: object) -> OrderRequest:
+    base: dict[str, object] = {
+        "symbol": SWAP.symbol,
+        "side": Side.BUY,
+        "type": OrderType.LIMIT,
+        "quantity": Decimal("0.05"),  # 5 contracts of 0.01 BTC on the wire
+        "price": Decimal("60000.1"),
+        "time_in_force": TimeInForce.POST_ONLY,
+        "client_order_id": "oktswap6",
+    }
+    return msgspec.convert(base | fields, OrderRequest)
+
+
+def test_a_placement_ack_is_the_request_accepted() -> None:
+    request = _swap_request()
+    assert w.order_body(request, SWAP, "oktswap6", MarginMode.CROSS)["sz"] == "5"
+    order = w.to_accepted(_ack(PLACED_ACK), request, "oktswap6", CLOCK)
+    assert order.status is OrderStatus.ACCEPTED
+    assert (order.order_id, order.client_order_id) == ("312269865356374016", "oktswap6")
+    # base units, as requested (never the 5 contracts sent), and what a read of it reports
+    assert order.quantity == Decimal("0.05")
+    assert order.quantity == w.to_order(_swap_order(sz="5"), SWAP).quantity
+    assert (order.price, order.time_in_force, order.side) == (
+        Decimal("60000.1"),
+        TimeInForce.POST_ONLY,
+        Side.BUY,
+    )
+    assert (order.filled_quantity, order.average_price) == (0, None)
+    assert order.created_at == order.updated_at == 1695190491421
+    assert w.to_accepted(_ack(PLACED_ACK, ts=""), request, "oktswap6", CLOCK).created_at == CLOCK
+
+
+def test_amend_and_cancel_acks_apply_to_the_known_order() -> None:
+    placed = w.to_accepted(_ack(PLACED_ACK), _swap_request(), "oktswap6", CLOCK)
+    amend = AmendRequest(SWAP.symbol, client_order_id="oktswap6", quantity=Decimal("0.08"))
+    amended = w.to_amended(_ack(AMENDED_ACK), placed, amend, CLOCK)
+    assert (amended.order_id, amended.client_order_id) == (placed.order_id, "oktswap6")
+    assert (amended.quantity, amended.price) == (Decimal("0.08"), placed.price)
+    assert (amended.status, amended.created_at, amended.updated_at) == (
+        OrderStatus.ACCEPTED,
+        1695190491421,
+        1695190491425,
+    )
+    canceled = w.to_canceled(_ack(CANCELED_ACK), amended, CLOCK)
+    assert canceled.status is OrderStatus.CANCELED
+    assert (canceled.quantity, canceled.updated_at) == (Decimal("0.08"), 1695190491430)
+    assert w.to_canceled(_ack(CANCELED_ACK, ts=""), amended, CLOCK).updated_at == CLOCK
+
+
+def test_malformed_acks_are_errors_not_guesses() -> None:
+    request = _swap_request()
+    placed = w.to_accepted(_ack(PLACED_ACK), request, "oktswap6", CLOCK)
+    with pytest.raises(ExchangeError, match="without an ordId"):
+        w.to_accepted(_ack(PLACED_ACK, ordId=""), request, "oktswap6", CLOCK)
+    with pytest.raises(ExchangeError, match="clOrdId"):
+        w.to_accepted(_ack(PLACED_ACK, clOrdId="other"), request, "oktswap6", CLOCK)
+    with pytest.raises(ExchangeError, match="ts"):
+        w.to_accepted(_ack(PLACED_ACK, ts="soon"), request, "oktswap6", CLOCK)
+    with pytest.raises(ExchangeError, match="ordId"):
+        w.to_canceled(_ack(CANCELED_ACK, ordId="42"), placed, CLOCK)
+    with pytest.raises(ExchangeError, match="ordId"):
+        w.to_amended(
+            _ack(AMENDED_ACK, ordId=""), placed, AmendRequest(SWAP.symbol, order_id="1"), CLOCK
+        )
+    with pytest.raises(msgspec.ValidationError, match="sCode"):
+        msgspec.json.decode(b'[{"ordId":"1","clOrdId":"a"}]', type=list[w.OrderAckWire])
+
+
 def test_documented_book_snapshot_and_levels() -> None:
     raw = (
         b'{"asks":[["8476.98","415","0","13"],["8477","7","0","2"]],'

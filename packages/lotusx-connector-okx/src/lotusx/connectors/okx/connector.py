@@ -8,17 +8,30 @@ envelope: `_call` raises through the one error table (`errors.py`) when ``code``
 and retries idempotent calls itself, so an HTTP-200 "busy" is retried like a 503.
 
 Swap sizes are contracts of ``ctVal`` base units; the user only ever sees base units (`wire.py`).
+
+Order actions are one request each (a batch: one per chunk of 20). OKX acknowledges them with ids,
+``sCode`` and ``ts`` only: the returned `Order` is the request (or the order as last known) with
+those applied (`wire.to_accepted`/`to_amended`/`to_canceled`), never read back unless
+``read_back=True``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import re
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Mapping,
+    Sequence,
+)
 from decimal import Decimal
-from typing import TypeVar, Unpack
+from typing import ClassVar, TypeVar, Unpack
 
 import msgspec
 
@@ -80,7 +93,7 @@ from lotusx.core.types import (
 from . import endpoints as ep
 from . import wire as w
 from .endpoints import BATCH_MAX, DEMO_HEADER, MAINNET, TESTNET, batch_costs
-from .errors import ItemStatusWire, envelope_error, error_table, item_error
+from .errors import envelope_error, error_table, item_error
 from .signer import OkxSigner
 from .streams import PrivateProtocol, PublicProtocol, book_delta, channel_key
 
@@ -176,6 +189,9 @@ class OkxConnector(Connector):
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
     needs_passphrase = True
+    emulated: ClassVar[Mapping[Capability, str]] = {
+        Capability.CANCEL_ALL: "orders-pending, then cancel-batch-orders in batches of 20",
+    }
 
     def __init__(
         self,
@@ -257,27 +273,35 @@ class OkxConnector(Connector):
 
     async def _call_items(
         self, endpoint: Endpoint, body: Sequence[Mapping[str, object]]
-    ) -> list[ItemStatusWire]:
-        """A batch: per-item statuses whether all, some or none succeeded (codes 0/1/2)."""
+    ) -> list[w.OrderAckWire]:
+        """A batch: one acknowledgement per item, whether all, some or none succeeded (codes
+        0/1/2). A success whose items do not decode, or do not match the request one for one, is
+        malformed (`ExchangeError`)."""
         envelope = await self._envelope(
             endpoint, None, list(body), batch_costs(endpoint, len(body))
         )
         code = str(envelope.code)
-        if code in ("0", "1", "2"):
+        if code == "0":
+            items = self._decode(endpoint, list[w.OrderAckWire], envelope.data)
+            if len(items) != len(body):
+                raise w.unexpected(f"{endpoint.name}: {len(items)} items for {len(body)} sent")
+            return items
+        if code in ("1", "2"):
             try:
-                items = msgspec.json.decode(envelope.data, type=list[ItemStatusWire])
+                items = msgspec.json.decode(envelope.data, type=list[w.OrderAckWire])
             except (msgspec.ValidationError, msgspec.DecodeError):
                 items = []
             if len(items) == len(body):
                 return items
         raise self._raise(envelope, endpoint)
 
-    async def _one_item(self, endpoint: Endpoint, body: Mapping[str, object]) -> ItemStatusWire:
-        items = await self._call(endpoint, list[ItemStatusWire], body=body)
-        if not items:
-            raise w.unexpected(f"{endpoint.name}: no item in the reply")
+    async def _one_item(self, endpoint: Endpoint, body: Mapping[str, object]) -> w.OrderAckWire:
+        """A single order operation's acknowledgement; a refused item raises its error."""
+        items = await self._call(endpoint, list[w.OrderAckWire], body=body)
+        if len(items) != 1:
+            raise w.unexpected(f"{endpoint.name}: {len(items)} items in the reply, not 1")
         item = items[0]
-        if item.sCode not in ("", "0"):
+        if item.sCode != "0":
             raise item_error(self.rest.errors, item, endpoint.name)
         return item
 
@@ -495,13 +519,16 @@ class OkxConnector(Connector):
     # ------------------------------------------------------------------ trading
 
     async def place_order(self, request: OrderRequest) -> Order:
+        """``trade/order``: one request; the order as acknowledged (ACCEPTED, `w.to_accepted`)."""
         inst = await self._resolve(request.symbol)
         self._will_trade(inst, request)
         return await self._place(inst, request)
 
     def _refused(self, order: Order) -> Order:
         """OKX accepts a post-only order that would take, then cancels it (``cancelSource``
-        31): LotusX raises `PostOnlyWouldTake` for it, as other exchanges reject it."""
+        31); its acknowledgement cannot tell. Where the venue's own read shows it (a lost
+        reply's lookup, ``read_back=True``), LotusX raises `PostOnlyWouldTake` for it, as other
+        exchanges reject it; otherwise the order is returned ACCEPTED."""
         if order.status is OrderStatus.REJECTED:
             raise PostOnlyWouldTake(
                 f"post-only order {order.order_id} would have taken liquidity; OKX canceled it",
@@ -511,64 +538,73 @@ class OkxConnector(Connector):
             )
         return order
 
+    async def _placed(self, result: Order | ExchangeError) -> Order | ExchangeError:
+        """A placement's result through `_acknowledged` (a batch item's error as it is)."""
+        if isinstance(result, ExchangeError):
+            return result
+        try:
+            return self._refused(await self._acknowledged(result))
+        except ExchangeError as exc:
+            return exc
+
     async def _place(self, inst: Instrument, request: OrderRequest) -> Order:
         client_id = request.client_order_id or new_client_order_id()
         check_client_order_id(inst.symbol, client_id)
         body = w.order_body(request, inst, client_id, self.margin_mode)
 
         async def place() -> Order:
-            item = await self._one_item(ep.ORDER, body)
-            return self._refused(await self._fetch_order(inst, item.ordId or None, client_id))
+            ack = await self._one_item(ep.ORDER, body)
+            return w.to_accepted(ack, request, client_id, self.clock.now_ms())
 
         async def lookup() -> Order:
             return await self._fetch_order(inst, None, client_id)
 
-        return await resolve_placement(
+        order = await resolve_placement(
             place, lookup, exchange=self.name, endpoint=ep.ORDER.name, client_order_id=client_id
         )
+        return self._refused(await self._acknowledged(order))
 
     async def place_batch_orders(
         self, requests: Sequence[OrderRequest]
     ) -> list[Order | ExchangeError]:
-        """``trade/batch-orders`` in chunks of 20 (any mix of instruments). Every request is
-        validated before anything is sent; a refused item is its typed error in the list."""
-        prepared: list[tuple[Instrument, str, dict[str, object]]] = []
+        """``trade/batch-orders`` in chunks of 20 (any mix of instruments), one request per
+        chunk. Every request is validated before anything is sent; a refused item is its typed
+        error in the list, an accepted one the order as acknowledged."""
+        prepared: list[tuple[Instrument, OrderRequest, str, dict[str, object]]] = []
         for request in requests:
             inst = await self._resolve(request.symbol)
             self._will_trade(inst, request)
             client_id = request.client_order_id or new_client_order_id()
             check_client_order_id(inst.symbol, client_id)
             prepared.append(
-                (inst, client_id, w.order_body(request, inst, client_id, self.margin_mode))
+                (inst, request, client_id, w.order_body(request, inst, client_id, self.margin_mode))
             )
         out: list[Order | ExchangeError] = []
         for start in range(0, len(prepared), BATCH_MAX):
-            out.extend(await self._place_chunk(prepared[start : start + BATCH_MAX]))
+            results = await self._place_chunk(prepared[start : start + BATCH_MAX])
+            out.extend(await asyncio.gather(*(self._placed(r) for r in results)))
         return out
 
     async def _place_chunk(
-        self, chunk: list[tuple[Instrument, str, dict[str, object]]]
+        self, chunk: list[tuple[Instrument, OrderRequest, str, dict[str, object]]]
     ) -> list[Order | ExchangeError]:
         async def place() -> list[Order | ExchangeError]:
-            items = await self._call_items(ep.BATCH_ORDERS, [body for _, _, body in chunk])
-
-            async def one(index: int) -> Order | ExchangeError:
-                inst, client_id, _ = chunk[index]
-                item = items[index]
-                if item.sCode not in ("", "0"):
-                    return item_error(self.rest.errors, item, ep.BATCH_ORDERS.name)
+            acks = await self._call_items(ep.BATCH_ORDERS, [body for *_, body in chunk])
+            now = self.clock.now_ms()
+            out: list[Order | ExchangeError] = []
+            for (_, request, client_id, _), ack in zip(chunk, acks, strict=True):
+                if ack.sCode != "0":
+                    out.append(item_error(self.rest.errors, ack, ep.BATCH_ORDERS.name))
+                    continue
                 try:
-                    return self._refused(
-                        await self._fetch_order(inst, item.ordId or None, client_id)
-                    )
+                    out.append(w.to_accepted(ack, request, client_id, now))
                 except ExchangeError as exc:
-                    return exc
-
-            return list(await asyncio.gather(*(one(i) for i in range(len(chunk)))))
+                    out.append(exc)
+            return out
 
         async def lookup() -> list[Order | ExchangeError]:
             found: list[Order | ExchangeError] = []
-            for inst, client_id, _ in chunk:
+            for inst, _, client_id, _ in chunk:
                 try:
                     found.append(await self._fetch_order(inst, None, client_id))
                 except OrderNotFound as exc:
@@ -582,7 +618,7 @@ class OkxConnector(Connector):
             lookup,
             exchange=self.name,
             endpoint=ep.BATCH_ORDERS.name,
-            client_order_id=",".join(cid for _, cid, _ in chunk),
+            client_order_id=",".join(cid for _, _, cid, _ in chunk),
         )
 
     @staticmethod
@@ -603,20 +639,45 @@ class OkxConnector(Connector):
                 f"quantity {request.quantity} is not a multiple of {inst.lot_size}",
             )
 
+    async def _amended(self, inst: Instrument, request: AmendRequest, ack: w.OrderAckWire) -> Order:
+        """The order an amend acknowledgement names (as last known, read only when this
+        connector never saw it), with the amendment applied."""
+        known = await self._known_order(inst.symbol, w.acked_id(ack, "amendment"), None)
+        return await self._acknowledged(w.to_amended(ack, known, request, self.clock.now_ms()))
+
+    async def _canceled(self, inst: Instrument, ack: w.OrderAckWire) -> Order:
+        """The order a cancel acknowledgement names (as last known, read only when this
+        connector never saw it), canceled."""
+        known = await self._known_order(inst.symbol, w.acked_id(ack, "cancellation"), None)
+        return await self._acknowledged(w.to_canceled(ack, known, self.clock.now_ms()))
+
+    async def _item(
+        self,
+        endpoint: Endpoint,
+        ack: w.OrderAckWire,
+        settle: Callable[[w.OrderAckWire], Awaitable[Order]],
+    ) -> Order | ExchangeError:
+        """A batch item: its typed error, or the order ``settle`` makes of its acknowledgement."""
+        if ack.sCode != "0":
+            return item_error(self.rest.errors, ack, endpoint.name)
+        try:
+            return await settle(ack)
+        except ExchangeError as exc:
+            return exc
+
     async def amend_order(self, request: AmendRequest) -> Order:
         """``trade/amend-order``: the order keeps its ids; ``quantity`` is the new **total**."""
         inst = await self._resolve(request.symbol)
         self._check_amend(inst, request)
         body = w.amend_body(request, inst, request.order_id, request.client_order_id)
-        item = await self._one_item(ep.AMEND, body)
-        return await self._fetch_order(
-            inst, item.ordId or request.order_id, item.clOrdId or request.client_order_id
-        )
+        ack = await self._one_item(ep.AMEND, body)
+        return await self._amended(inst, request, ack)
 
     async def amend_batch_orders(
         self, requests: Sequence[AmendRequest]
     ) -> list[Order | ExchangeError]:
-        """``trade/amend-batch-orders`` in chunks of 20 (not a core capability: OKX extra)."""
+        """``trade/amend-batch-orders`` in chunks of 20, one request per chunk (not a core
+        capability: OKX extra)."""
         prepared: list[tuple[Instrument, AmendRequest, dict[str, object]]] = []
         for request in requests:
             inst = await self._resolve(request.symbol)
@@ -626,33 +687,16 @@ class OkxConnector(Connector):
         out: list[Order | ExchangeError] = []
         for start in range(0, len(prepared), BATCH_MAX):
             chunk = prepared[start : start + BATCH_MAX]
-            items = await self._call_items(ep.AMEND_BATCH, [body for _, _, body in chunk])
+            acks = await self._call_items(ep.AMEND_BATCH, [body for _, _, body in chunk])
             out.extend(
                 await asyncio.gather(
                     *(
-                        self._item_order(ep.AMEND_BATCH, inst, item, r.order_id, r.client_order_id)
-                        for (inst, r, _), item in zip(chunk, items, strict=True)
+                        self._item(ep.AMEND_BATCH, ack, functools.partial(self._amended, inst, r))
+                        for (inst, r, _), ack in zip(chunk, acks, strict=True)
                     )
                 )
             )
         return out
-
-    async def _item_order(
-        self,
-        endpoint: Endpoint,
-        inst: Instrument,
-        item: ItemStatusWire,
-        order_id: str | None,
-        client_order_id: str | None,
-    ) -> Order | ExchangeError:
-        if item.sCode not in ("", "0"):
-            return item_error(self.rest.errors, item, endpoint.name)
-        try:
-            return await self._fetch_order(
-                inst, item.ordId or order_id, item.clOrdId or client_order_id
-            )
-        except ExchangeError as exc:
-            return exc
 
     @staticmethod
     def _ids(inst: Instrument, order_id: str | None, client_order_id: str | None) -> dict[str, str]:
@@ -669,30 +713,29 @@ class OkxConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
+        """``trade/cancel-order``: one request; the order as last known here, canceled."""
         inst = await self._resolve(symbol)
         body = {"instId": inst.native_id, **self._ids(inst, order_id, client_order_id)}
-        item = await self._one_item(ep.CANCEL, body)
-        return await self._fetch_order(
-            inst, item.ordId or order_id, item.clOrdId or client_order_id
-        )
+        ack = await self._one_item(ep.CANCEL, body)
+        return await self._canceled(inst, ack)
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
     ) -> list[Order | ExchangeError]:
-        """``trade/cancel-batch-orders`` in chunks of 20; each item is the canceled order or the
-        exchange's error for it."""
+        """``trade/cancel-batch-orders`` in chunks of 20, one request per chunk; each item is the
+        canceled order or the exchange's error for it."""
         inst = await self._resolve(symbol)
         out: list[Order | ExchangeError] = []
         for start in range(0, len(order_ids), BATCH_MAX):
             chunk = list(order_ids[start : start + BATCH_MAX])
-            items = await self._call_items(
+            acks = await self._call_items(
                 ep.CANCEL_BATCH, [{"instId": inst.native_id, "ordId": oid} for oid in chunk]
             )
             out.extend(
                 await asyncio.gather(
                     *(
-                        self._item_order(ep.CANCEL_BATCH, inst, item, oid, None)
-                        for oid, item in zip(chunk, items, strict=True)
+                        self._item(ep.CANCEL_BATCH, ack, functools.partial(self._canceled, inst))
+                        for ack in acks
                     )
                 )
             )
@@ -732,7 +775,7 @@ class OkxConnector(Connector):
                 exchange=self.name,
                 endpoint=ep.ORDER_GET.name,
             )
-        return w.to_order(wires[0], inst)
+        return self.orders.remember(w.to_order(wires[0], inst))
 
     async def get_order(
         self,
@@ -745,7 +788,8 @@ class OkxConnector(Connector):
         return await self._fetch_order(inst, order_id, client_order_id)
 
     async def _pending(self, native: str | None) -> list[Order]:
-        """Every pending order (of one instrument), following ``after`` pages of 100."""
+        """Every pending order (of one instrument), following ``after`` pages of 100; each is
+        remembered in `orders`, so cancelling them needs no read."""
         out: list[Order] = []
         after: str | None = None
         while True:
@@ -754,7 +798,7 @@ class OkxConnector(Connector):
             for wire in wires:
                 inst = self._by_native(wire.instId, wire.instType)
                 if inst is not None:
-                    out.append(w.to_order(wire, inst))
+                    out.append(self.orders.remember(w.to_order(wire, inst)))
             if len(wires) < _PAGE:
                 return out
             after = wires[-1].ordId

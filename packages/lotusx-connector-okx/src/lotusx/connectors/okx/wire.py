@@ -23,6 +23,7 @@ from msgspec import Struct
 
 from lotusx.core.book import levels_from_text
 from lotusx.core.errors import InvalidOrderError
+from lotusx.core.orders import accepted_order, amended_order, canceled_order
 from lotusx.core.types import (
     AmendRequest,
     Balance,
@@ -55,6 +56,8 @@ from lotusx.core.types import (
     plain,
 )
 from lotusx.core.wire import WireCheck
+
+from .errors import ItemStatusWire
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -487,6 +490,54 @@ def amend_body(
     if "newSz" not in body and "newPx" not in body:
         raise InvalidOrderError(str(inst.symbol), "amend", "give a new price and/or quantity")
     return body
+
+
+class OrderAckWire(ItemStatusWire):
+    """One item of an order operation's reply (``trade/order``, ``batch-orders``,
+    ``amend-order``, ``amend-batch-orders``, ``cancel-order``, ``cancel-batch-orders``): the
+    ids, ``sCode``/``sMsg`` and ``ts``, when OKX finished processing it (ms). Nothing more: no
+    state, no fills."""
+
+    sCode: str  # always sent: a missing one is not a success
+    ts: str = ""
+
+
+def ack_ms(ack: OrderAckWire, now_ms: int) -> int:
+    """The acknowledgement's ``ts``; ``now_ms`` (the venue-synced clock) where it has none."""
+    return ms(ack.ts, "ts") if ack.ts else now_ms
+
+
+def acked_id(ack: OrderAckWire, what: str) -> str:
+    """The ``ordId`` a successful acknowledgement names (malformed without one)."""
+    if not ack.ordId:
+        raise unexpected(f"{what} acknowledged without an ordId")
+    return ack.ordId
+
+
+def to_accepted(ack: OrderAckWire, request: OrderRequest, client_id: str, now_ms: int) -> Order:
+    """The placed order as the acknowledgement tells: ACCEPTED, the request's own quantity (base
+    units, as sent before the contract conversion), price and flags, OKX's ``ordId``."""
+    order_id = acked_id(ack, f"order {client_id}")
+    if ack.clOrdId and ack.clOrdId != client_id:
+        raise unexpected(f"order {client_id} acknowledged as clOrdId {ack.clOrdId!r}")
+    return accepted_order(request, order_id, client_id, ack_ms(ack, now_ms))
+
+
+def _same_order(ack: OrderAckWire, known: Order) -> None:
+    if acked_id(ack, f"order {known.order_id}") != known.order_id:
+        raise unexpected(f"order {known.order_id} acknowledged as ordId {ack.ordId!r}")
+
+
+def to_amended(ack: OrderAckWire, known: Order, request: AmendRequest, now_ms: int) -> Order:
+    """``known`` with the amendment applied; both ids are kept (OKX amends in place)."""
+    _same_order(ack, known)
+    return amended_order(known, request, ack_ms(ack, now_ms))
+
+
+def to_canceled(ack: OrderAckWire, known: Order, now_ms: int) -> Order:
+    """``known`` canceled at the acknowledgement's time (its fills as last known)."""
+    _same_order(ack, known)
+    return canceled_order(known, ack_ms(ack, now_ms))
 
 
 class OrderWire(Struct):
