@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lotusx.core.connector import Connector, OrderTransport
-from lotusx.core.errors import ConfigurationError, NetworkError, RequestNotSent
+from lotusx.core.errors import ConfigurationError, NetworkError, OrderNotFound, RequestNotSent
 from lotusx.core.observability import ORDER_FALLBACKS
 from lotusx.core.orders import OrderLedger, accepted_order, amended_order, canceled_order
 from lotusx.core.transport.errors import ErrorTable
@@ -186,6 +186,18 @@ async def test_acknowledged_orders_are_remembered_and_read_back_only_on_request(
     read = await reading._acknowledged(ack)
     assert read.status is OrderStatus.CANCELED and reading.reads == 1
     assert reading.orders.find(BTC, order_id="9") is read
+
+
+async def test_a_failed_read_back_keeps_the_acknowledged_order() -> None:
+    reading = Toy(read_back=True)  # the venue has no record: get_order raises
+    ack = _order(BTC, "404", "gone")
+
+    async def missing(symbol: SymbolLike, **ids: str | None) -> Order:
+        raise OrderNotFound("no such order", exchange="toy", endpoint="order")
+
+    reading.get_order = missing  # type: ignore[method-assign]
+    assert await reading._acknowledged(ack) is ack
+    assert reading.orders.find(BTC, client_order_id="gone") is ack
 
 
 async def test_known_order_reads_an_order_never_seen_once() -> None:

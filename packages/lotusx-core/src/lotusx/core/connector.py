@@ -32,7 +32,7 @@ from lotusx.core.capabilities import (
     supported_capabilities,
 )
 from lotusx.core.clock import Clock
-from lotusx.core.errors import BadSymbol, ConfigurationError, RequestNotSent
+from lotusx.core.errors import BadSymbol, ConfigurationError, LotusXError, RequestNotSent
 from lotusx.core.observability import ORDER_FALLBACKS, get_logger
 from lotusx.core.orders import OrderLedger
 from lotusx.core.transport.rest import RestClient
@@ -165,9 +165,13 @@ class Connector(MarketData, Trading, Account, Funds, SystemMeta, Streams):
 
     async def _acknowledged(self, order: Order) -> Order:
         """Every order an order action returns passes here: kept in `orders`, and replaced by
-        the venue's own read of it when ``read_back`` is set."""
+        the venue's own read of it when ``read_back`` is set (kept as acknowledged when that
+        read fails: the action itself succeeded)."""
         if self.read_back:
-            order = await self.get_order(order.symbol, order_id=order.order_id)
+            try:
+                order = await self.get_order(order.symbol, order_id=order.order_id)
+            except LotusXError as exc:  # the action succeeded: its acknowledgement stands
+                self.log.warning("read_back_failed", order_id=order.order_id, error=str(exc))
         return self.orders.remember(order)
 
     async def _order_call(
