@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from lotusx.connectors.bybit import BybitConnector
 from lotusx.connectors.bybit import endpoints as ep
+from lotusx.connectors.bybit import wire as w
 from lotusx.connectors.bybit.connector import new_client_order_id, parse_account
+from lotusx.connectors.bybit.errors import Envelope
 from lotusx.core import Capability, connect
-from lotusx.core.errors import BadSymbol, ConfigurationError, NotSupportedError
+from lotusx.core.errors import (
+    BadSymbol,
+    ConfigurationError,
+    ExchangeError,
+    InsufficientFunds,
+    NotSupportedError,
+)
 from lotusx.core.ratelimit import RateLimiter
+from lotusx.core.types import OrderRequest, OrderStatus, OrderType, Side, Symbol
 
 
 def test_registered_under_the_entry_point() -> None:
@@ -109,3 +119,32 @@ async def test_rate_limit_rules_report_every_quota() -> None:
     assert by_kind["order.create:spot"].limit == 20 and by_kind["order.create:spot"].scope == "uid"
     assert by_kind["asset.inter-transfer:all"].window_ms == 60_000
     assert all(r.limit > 0 and r.window_ms > 0 and r.used == 0 for r in rules)
+
+
+# order/batch-place.mdx response example, its second item refused (spot 170131)
+BATCH_ACK = (
+    b'{"retCode":0,"retMsg":"OK","result":{"list":['
+    b'{"category":"spot","symbol":"BTCUSDT","orderId":"1666800494330512128",'
+    b'"orderLinkId":"spot-btc-03","createAt":"1713434102752"},'
+    b'{"category":"spot","symbol":"ATOMUSDT","orderId":"","orderLinkId":"spot-atom-03",'
+    b'"createAt":""}]},'
+    b'"retExtInfo":{"list":[{"code":0,"msg":"OK"},{"code":170131,"msg":"Insufficient balance."}]},'
+    b'"time":1713434102753}'
+)
+
+
+def test_batch_ack_pairs_items_with_their_codes() -> None:
+    ex = BybitConnector()
+    envelope = msgspec.json.decode(BATCH_ACK, type=Envelope)
+    answers = ex._batch_answers(ep.ORDER_CREATE_BATCH, envelope, 2)
+    first, second = answers
+    assert isinstance(first, w.BatchItemWire) and first.orderId == "1666800494330512128"
+    assert isinstance(second, InsufficientFunds) and second.code == "170131"
+    request = OrderRequest(
+        Symbol("BTC", "USDT"), Side.BUY, OrderType.LIMIT, Decimal("0.1"), Decimal("60000")
+    )
+    order = w.to_placed(request, first, "spot-btc-03", envelope.time)
+    assert (order.order_id, order.client_order_id) == ("1666800494330512128", "spot-btc-03")
+    assert order.status is OrderStatus.ACCEPTED and order.created_at == 1713434102753
+    with pytest.raises(ExchangeError, match="answered 2 items for 3"):
+        ex._batch_answers(ep.ORDER_CREATE_BATCH, envelope, 3)

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from decimal import ROUND_UP, Decimal
 from typing import Any, TypeVar
 
+import pytest
+
 from lotusx.connectors.bybit import BybitConnector
-from lotusx.core.errors import ExchangeError, InsufficientFunds, PostOnlyWouldTake
+from lotusx.core.errors import ExchangeError, InsufficientFunds, OrderNotFound
 from lotusx.core.types import (
     AmendRequest,
     Order,
@@ -105,22 +107,119 @@ async def test_batch_items_amend_batch_and_cancel_all(ex: BybitConnector, venue:
     assert await ex.get_open_orders(PERP) == []
 
 
-async def test_post_only_in_a_batch_is_an_item_error(ex: BybitConnector, venue: Any) -> None:
+async def test_post_only_that_would_take_is_accepted_then_canceled(
+    ex: BybitConnector, venue: Any
+) -> None:
+    """Bybit accepts such an order and cancels it (rejectReason EC_PostOnlyWillTakeLiquidity):
+    the action returns it ACCEPTED; the cancellation shows in its state afterwards."""
     inst = await ex.instrument(SPOT)
-    ask = venue.view.book("BTCUSDT", _market(venue, "BTCUSDT", "spot"), 1).asks[0][0]
+    market = _market(venue, "BTCUSDT", "spot")
+    ask = venue.view.book("BTCUSDT", market, 1).asks[0][0]
     ok = await resting(ex, venue, SPOT, "sim-po-ok")
-    taking = OrderRequest(
-        SPOT,
-        Side.BUY,
-        OrderType.LIMIT,
-        ok.quantity,
-        inst.round_price(ask),
-        TimeInForce.POST_ONLY,
-        "sim-po-take",
-    )
-    results = await ex.place_batch_orders([ok, taking])
+
+    def taking(cid: str) -> OrderRequest:
+        price = inst.round_price(ask)
+        return OrderRequest(
+            SPOT, Side.BUY, OrderType.LIMIT, ok.quantity, price, TimeInForce.POST_ONLY, cid
+        )
+
+    results = await ex.place_batch_orders([ok, taking("sim-po-take")])
+    single = await ex.place_order(taking("sim-po-one"))
+    for accepted in (results[1], single):
+        assert isinstance(accepted, Order) and accepted.status is OrderStatus.ACCEPTED
+        final = await ex.get_order(SPOT, client_order_id=accepted.client_order_id)
+        assert final.status is OrderStatus.CANCELED and final.filled_quantity == 0
     assert isinstance(results[0], Order)
-    assert isinstance(results[1], PostOnlyWouldTake)
+    held = venue.view.open_orders(market, "BTCUSDT")
+    assert [o.client_id for o in held] == ["sim-po-ok"]
+
+
+def _sent(venue: Any, before: int) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in venue.view.requests[before:]]
+
+
+async def test_every_order_action_is_one_request(ex: BybitConnector, venue: Any) -> None:
+    lower = None
+    for symbol in (SPOT, PERP):
+        inst = await ex.instrument(symbol)
+        tag = "s" if symbol is SPOT else "p"
+        base = await resting(ex, venue, symbol, f"one-{tag}")
+        assert base.price is not None
+        lower = base.price - inst.tick_size
+
+        before = len(venue.view.requests)
+        placed = await ex.place_order(base)
+        assert _sent(venue, before) == [("POST", "/v5/order/create")]
+        assert placed.status is OrderStatus.ACCEPTED and placed.client_order_id == f"one-{tag}"
+
+        before = len(venue.view.requests)
+        amended = await ex.amend_order(
+            AmendRequest(symbol, client_order_id=f"one-{tag}", price=lower)
+        )
+        assert _sent(venue, before) == [("POST", "/v5/order/amend")]
+        assert amended.price == lower and amended.order_id == placed.order_id
+
+        before = len(venue.view.requests)
+        canceled = await ex.cancel_order(symbol, order_id=placed.order_id)
+        assert _sent(venue, before) == [("POST", "/v5/order/cancel")]
+        assert canceled.status is OrderStatus.CANCELED and canceled.price == lower
+
+        batch = [
+            OrderRequest(symbol, Side.BUY, OrderType.LIMIT, base.quantity, lower, client_order_id=c)
+            for c in (f"one-{tag}{k}" for k in range(5))
+        ]
+        before = len(venue.view.requests)
+        orders = await ex.place_batch_orders(batch)
+        assert _sent(venue, before) == [("POST", "/v5/order/create-batch")]
+        assert [o.client_order_id for o in orders if isinstance(o, Order)] == [
+            r.client_order_id for r in batch
+        ]
+        ids = [o.order_id for o in orders if isinstance(o, Order)]
+
+        before = len(venue.view.requests)
+        moved = await ex.amend_batch(
+            [AmendRequest(symbol, i, price=lower - inst.tick_size) for i in ids]
+        )
+        assert _sent(venue, before) == [("POST", "/v5/order/amend-batch")]
+        assert all(isinstance(m, Order) and m.price == lower - inst.tick_size for m in moved)
+
+        before = len(venue.view.requests)
+        gone = await ex.cancel_batch(symbol, ids)
+        assert _sent(venue, before) == [("POST", "/v5/order/cancel-batch")]
+        assert all(isinstance(g, Order) and g.status is OrderStatus.CANCELED for g in gone)
+        assert [g.order_id for g in gone if isinstance(g, Order)] == ids
+    assert venue.view.open_orders(_market(venue, "BTCUSDT", "linear"), "BTCUSDT") == []
+
+
+async def test_orders_this_connector_never_saw_cost_one_read(
+    ex: BybitConnector, venue: Any
+) -> None:
+    request = await resting(ex, venue, PERP, "sim-other")
+    async with BybitConnector(api_key=venue.api_key, secret=venue.secret, urls=venue.urls) as other:
+        placed = await other.place_order(request)
+    assert request.price is not None
+    lower = request.price - (await ex.instrument(PERP)).tick_size
+
+    before = len(venue.view.requests)
+    amended = await ex.amend_order(AmendRequest(PERP, placed.order_id, price=lower))
+    assert _sent(venue, before) == [
+        ("GET", "/v5/order/realtime"),  # the side and size the amendment is checked against
+        ("POST", "/v5/order/amend"),
+    ]
+    assert amended.price == lower and amended.client_order_id == "sim-other"
+
+    fresh = BybitConnector(api_key=venue.api_key, secret=venue.secret, urls=venue.urls)
+    async with fresh:
+        await fresh.load_instruments()
+        before = len(venue.view.requests)
+        with pytest.raises(OrderNotFound):  # the venue's own answer to the cancel
+            await fresh.cancel_order(PERP, order_id="987654321")
+        assert _sent(venue, before) == [("POST", "/v5/order/cancel")]
+        before = len(venue.view.requests)
+        canceled = await fresh.cancel_order(PERP, client_order_id="sim-other")
+        assert _sent(venue, before) == [("POST", "/v5/order/cancel"), ("GET", "/v5/order/realtime")]
+    assert canceled.status is OrderStatus.CANCELED and canceled.order_id == placed.order_id
+    assert canceled.price == lower
 
 
 async def test_private_streams_positions_and_mark_price(ex: BybitConnector, venue: Any) -> None:

@@ -8,9 +8,12 @@ import msgspec
 import pytest
 
 from lotusx.connectors.bybit import wire as w
+from lotusx.connectors.bybit.errors import Envelope
 from lotusx.core.errors import ExchangeError, InvalidOrderError
 from lotusx.core.types import (
+    AmendRequest,
     MarginMode,
+    Order,
     OrderRequest,
     OrderStatus,
     OrderType,
@@ -416,3 +419,106 @@ def test_stream_payloads() -> None:
     )
     candle = w.kline_event(kline, PERP)
     assert (candle.interval, candle.open_time, candle.closed) == ("5m", 1672324800000, False)
+
+
+# order/create-order.mdx, order/amend-order.mdx, order/cancel-order.mdx: response examples
+CREATE_ACK = (
+    '{"retCode":0,"retMsg":"OK","result":{"orderId":"1321003749386327552",'
+    '"orderLinkId":"spot-test-postonly"},"retExtInfo":{},"time":1672211918471}'
+)
+AMEND_ACK = (
+    '{"retCode":0,"retMsg":"OK","result":{"orderId":"c6f055d9-7f21-4079-913d-e6523a9cfffa",'
+    '"orderLinkId":"linear-004"},"retExtInfo":{},"time":1672217093461}'
+)
+CANCEL_ACK = (
+    '{"retCode":0,"retMsg":"OK","result":{"orderId":"c6f055d9-7f21-4079-913d-e6523a9cfffa",'
+    '"orderLinkId":"linear-004"},"retExtInfo":{},"time":1672217377164}'
+)
+
+
+def _ack(text: str) -> tuple[w.IdsWire, int]:
+    envelope = dec(Envelope, text)
+    return msgspec.json.decode(envelope.result, type=w.IdsWire), envelope.time
+
+
+def test_create_ack_is_an_accepted_order() -> None:
+    ack, at_ms = _ack(CREATE_ACK)
+    request = OrderRequest(
+        SPOT,
+        Side.BUY,
+        OrderType.LIMIT,
+        D("0.1"),
+        D("15600"),
+        TimeInForce.POST_ONLY,
+        "spot-test-postonly",
+    )
+    order = w.to_placed(request, ack, "spot-test-postonly", at_ms)
+    assert (order.order_id, order.client_order_id) == ("1321003749386327552", "spot-test-postonly")
+    assert order.status is OrderStatus.ACCEPTED  # the ack tells no state
+    assert (order.price, order.quantity, order.filled_quantity) == (D("15600"), D("0.1"), 0)
+    assert order.average_price is None
+    assert (order.side, order.type, order.time_in_force) == (
+        Side.BUY,
+        OrderType.LIMIT,
+        TimeInForce.POST_ONLY,
+    )
+    assert order.created_at == order.updated_at == 1672211918471  # the envelope's time
+
+
+def test_create_ack_carries_the_generated_client_id() -> None:
+    ack = w.IdsWire("42", "lxgenerated")
+    request = OrderRequest(PERP, Side.SELL, OrderType.MARKET, D("1"), reduce_only=True)
+    order = w.to_placed(request, ack, "lxgenerated", 5)
+    assert order.client_order_id == "lxgenerated" and order.price is None and order.reduce_only
+
+
+def test_malformed_create_acks_raise() -> None:
+    request = OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, D("1"), D("1"), client_order_id="a")
+    with pytest.raises(ExchangeError, match="without an orderId"):
+        w.to_placed(request, w.IdsWire(""), "a", 1)
+    with pytest.raises(ExchangeError, match="orderLinkId 'b'"):
+        w.to_placed(request, w.IdsWire("1", "b"), "a", 1)
+    with pytest.raises(msgspec.ValidationError):  # no orderId at all
+        msgspec.json.decode(b'{"orderLinkId":"a"}', type=w.IdsWire)
+
+
+def _known(status: OrderStatus = OrderStatus.NEW) -> Order:
+    return Order(
+        symbol=PERP,
+        order_id="c6f055d9-7f21-4079-913d-e6523a9cfffa",
+        client_order_id="linear-004",
+        side=Side.BUY,
+        type=OrderType.LIMIT,
+        time_in_force=TimeInForce.GTC,
+        quantity=D("0.2"),
+        price=D("30000"),
+        filled_quantity=D("0.05"),
+        average_price=D("30000"),
+        status=status,
+        reduce_only=False,
+        created_at=1672217000000,
+        updated_at=1672217000000,
+    )
+
+
+def test_amend_ack_applies_the_amendment_to_the_known_order() -> None:
+    ack, at_ms = _ack(AMEND_ACK)
+    known = _known()
+    order = w.to_amended(known, AmendRequest(PERP, known.order_id, price=D("30100")), ack, at_ms)
+    assert (order.price, order.quantity) == (D("30100"), D("0.2"))
+    assert (order.status, order.filled_quantity) == (OrderStatus.NEW, D("0.05"))
+    assert (order.created_at, order.updated_at) == (1672217000000, 1672217093461)
+    resized = w.to_amended(known, AmendRequest(PERP, known.order_id, quantity=D("0.3")), ack, 9)
+    assert (resized.price, resized.quantity) == (D("30000"), D("0.3"))
+    with pytest.raises(ExchangeError, match="names order 'other'"):
+        w.to_amended(known, AmendRequest(PERP, known.order_id, price=D("1")), w.IdsWire("other"), 1)
+
+
+def test_cancel_ack_cancels_the_known_order() -> None:
+    ack, at_ms = _ack(CANCEL_ACK)
+    order = w.to_canceled(_known(OrderStatus.PARTIALLY_FILLED), ack, at_ms)
+    assert order.status is OrderStatus.CANCELED
+    assert order.filled_quantity == D("0.05")  # as last known: the ack tells no fills
+    assert order.updated_at == 1672217377164
+    with pytest.raises(ExchangeError, match="orderLinkId 'linear-005'"):
+        w.to_canceled(_known(), w.IdsWire(_known().order_id, "linear-005"), 1)

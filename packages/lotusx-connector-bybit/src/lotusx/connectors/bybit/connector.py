@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar, Unpack
+from typing import TypeVar, Unpack
 
 import msgspec
 
@@ -104,8 +103,6 @@ __all__ = [
 
 T = TypeVar("T")
 SPOT, LINEAR = w.SPOT, w.LINEAR
-_FETCH_TRIES = 3
-_FETCH_DELAY = 0.05
 _NO_ID = "give order_id or client_order_id"
 
 # Transfer/balance account names → Bybit ``accountType``. A unified account trades spot and
@@ -490,9 +487,7 @@ class BybitConnector(Connector):
         elif client_order_id is not None:
             params["orderLinkId"] = client_order_id
         else:
-            raise InvalidOrderError(
-                str(inst.symbol), "order_id", "give order_id or client_order_id"
-            )
+            raise InvalidOrderError(str(inst.symbol), "order_id", _NO_ID)
         for endpoint in (ep.ORDER_REALTIME, ep.ORDER_HISTORY):
             page = await self._call(endpoint, w.OrdersWire, params, category=category)
             for row in page.items:
@@ -507,8 +502,8 @@ class BybitConnector(Connector):
         )
 
     def _checked(self, row: w.OrderWire, symbol: Symbol, endpoint: str) -> Order:
-        """The order, or `PostOnlyWouldTake` when Bybit canceled a post-only order that would
-        have taken (it accepts the request and cancels the order)."""
+        """A lost placement's order as looked up, or `PostOnlyWouldTake` when Bybit canceled a
+        post-only order that would have taken (it accepts the request, then cancels)."""
         order = w.to_order(row, symbol)
         if row.rejectReason == POST_ONLY_REJECT and not order.status.is_open:
             raise PostOnlyWouldTake(
@@ -518,33 +513,6 @@ class BybitConnector(Connector):
                 code=POST_ONLY_REJECT,
             )
         return order
-
-    async def _fetch_after(
-        self,
-        inst: Instrument,
-        category: str,
-        order_id: str,
-        client_order_id: str | None,
-        *,
-        settled: Callable[[w.OrderWire], bool] | None = None,
-    ) -> w.OrderWire:
-        """The order right after an accepted request. Bybit acknowledges before the engine
-        processes it, so the lookup is repeated briefly while the order is missing or not yet
-        ``settled``."""
-        row: w.OrderWire | None = None
-        for attempt in range(_FETCH_TRIES):
-            try:
-                row = await self._find_order(inst, category, order_id, None)
-            except OrderNotFound:
-                if attempt == _FETCH_TRIES - 1:
-                    raise
-            else:
-                if settled is None or settled(row):
-                    return row
-            if attempt < _FETCH_TRIES - 1:
-                await asyncio.sleep(_FETCH_DELAY * (attempt + 1))
-        assert row is not None
-        return row
 
     async def get_order(
         self,
@@ -627,29 +595,44 @@ class BybitConnector(Connector):
         return await self._place(inst, category, request)
 
     async def _place(self, inst: Instrument, category: str, request: OrderRequest) -> Order:
+        """One ``create``: the order as its acknowledgement tells (ACCEPTED); a lost reply is
+        resolved by looking the ``orderLinkId`` up."""
         client_id = request.client_order_id or new_client_order_id()
         params = w.order_params(request, category, inst.native_id, client_id)
         sym = inst.symbol
         endpoint = ep.ORDER_CREATE.name
 
         async def place() -> Order:
-            ids = await self._call(ep.ORDER_CREATE, w.IdsWire, params, category=category)
-            row = await self._fetch_after(inst, category, ids.orderId, client_id)
-            return self._checked(row, sym, endpoint)
+            ack, at_ms = await self._call_timed(
+                ep.ORDER_CREATE, w.IdsWire, params, category=category
+            )
+            return w.to_placed(request, ack, client_id, at_ms)
 
         async def lookup() -> Order:
             row = await self._find_order(inst, category, None, client_id)
             return self._checked(row, sym, endpoint)
 
-        return await resolve_placement(
+        order = await resolve_placement(
             place, lookup, exchange=self.name, endpoint=endpoint, client_order_id=client_id
         )
+        return await self._acknowledged(order)
+
+    async def _acknowledged_item(self, item: Order | ExchangeError) -> Order | ExchangeError:
+        """A batch item through `_acknowledged` (an error item, or a failed read-back, is the
+        item's error)."""
+        if isinstance(item, ExchangeError):
+            return item
+        try:
+            return await self._acknowledged(item)
+        except ExchangeError as exc:
+            return exc
 
     async def place_batch_orders(
         self, requests: Sequence[OrderRequest]
     ) -> list[Order | ExchangeError]:
-        """``create-batch`` per category in chunks of 10; every request is validated before
-        anything is sent. Items keep the request order; a rejected item is its typed error."""
+        """``create-batch`` per category in chunks of 10 (one request for up to 10 orders of
+        one category); every request is validated before anything is sent. Items keep the
+        request order; a rejected item is its typed error."""
         resolved = [await self._resolve(r.symbol) for r in requests]
         for (inst, _), request in zip(resolved, requests, strict=True):
             self._will_trade(inst, request)
@@ -664,7 +647,7 @@ class BybitConnector(Connector):
             items = [(resolved[i][0], requests[i]) for i in indices]
             placed = await self._place_chunk(resolved[indices[0]][1], items)
             for i, item in zip(indices, placed, strict=True):
-                results[i] = item
+                results[i] = await self._acknowledged_item(item)
 
         await asyncio.gather(*(run(c) for c in chunks))
         return [r for r in results if r is not None]
@@ -684,20 +667,17 @@ class BybitConnector(Connector):
 
         async def place() -> list[Order | ExchangeError]:
             envelope = await self._envelope(endpoint, body, category=category, count=len(items))
+            at_ms = envelope.time or self.clock.now_ms()
             answers = self._batch_answers(endpoint, envelope, len(items))
-
-            async def one(k: int) -> Order | ExchangeError:
-                answer = answers[k]
-                if isinstance(answer, ExchangeError):
-                    return answer
-                inst = items[k][0]
+            placed: list[Order | ExchangeError] = []
+            for (_, request), cid, answer in zip(items, ids, answers, strict=True):
                 try:
-                    row = await self._fetch_after(inst, category, answer.orderId, ids[k])
-                    return self._checked(row, inst.symbol, endpoint.name)
+                    if isinstance(answer, ExchangeError):
+                        raise answer
+                    placed.append(w.to_placed(request, answer, cid, at_ms))
                 except ExchangeError as exc:
-                    return exc
-
-            return list(await asyncio.gather(*(one(k) for k in range(len(items)))))
+                    placed.append(exc)
+            return placed
 
         async def lookup() -> list[Order | ExchangeError]:
             found: list[Order | ExchangeError] = []
@@ -753,21 +733,13 @@ class BybitConnector(Connector):
 
     async def amend_order(self, request: AmendRequest) -> Order:
         """``POST /v5/order/amend``: order id kept. ``quantity`` is the new total quantity,
-        fills included; only the fields given are sent."""
+        fills included; only the fields given are sent. The order's side, type and size come
+        from what this connector knows of it (one read first only for an order it never saw)."""
         inst, category = await self._resolve(request.symbol)
-        current = await self.get_order(
-            inst.symbol, order_id=request.order_id, client_order_id=request.client_order_id
-        )
+        current = await self._known_order(inst.symbol, request.order_id, request.client_order_id)
         params = self._amend_params(inst, category, current, request)
-        ids = await self._call(ep.ORDER_AMEND, w.IdsWire, params, category=category)
-        row = await self._fetch_after(
-            inst,
-            category,
-            ids.orderId or current.order_id,
-            None,
-            settled=lambda r: _amended(r, request),
-        )
-        return w.to_order(row, inst.symbol)
+        ack, at_ms = await self._call_timed(ep.ORDER_AMEND, w.IdsWire, params, category=category)
+        return await self._acknowledged(w.to_amended(current, request, ack, at_ms))
 
     @staticmethod
     def _amend_params(
@@ -799,39 +771,34 @@ class BybitConnector(Connector):
 
     async def amend_batch(self, requests: Sequence[AmendRequest]) -> list[Order | ExchangeError]:
         """``POST /v5/order/amend-batch`` per category, chunks of 10 (not a core capability)."""
-        prepared: list[tuple[Instrument, str, dict[str, object], AmendRequest]] = []
+        prepared: list[tuple[str, dict[str, object], AmendRequest, Order]] = []
         for request in requests:
             inst, category = await self._resolve(request.symbol)
-            current = await self.get_order(
-                inst.symbol, order_id=request.order_id, client_order_id=request.client_order_id
+            current = await self._known_order(
+                inst.symbol, request.order_id, request.client_order_id
             )
             params = self._amend_params(inst, category, current, request)
-            prepared.append((inst, category, params, request))
+            prepared.append((category, params, request, current))
         results: list[Order | ExchangeError] = []
         for category in (SPOT, LINEAR):
-            group = [p for p in prepared if p[1] == category]
+            group = [p for p in prepared if p[0] == category]
             for start in range(0, len(group), ep.BATCH_MAX):
                 chunk = group[start : start + ep.BATCH_MAX]
-                body = {"category": category, "request": [w.batch_item(p[2]) for p in chunk]}
+                body = {"category": category, "request": [w.batch_item(p[1]) for p in chunk]}
                 envelope = await self._envelope(
                     ep.ORDER_AMEND_BATCH, body, category=category, count=len(chunk)
                 )
+                at_ms = envelope.time or self.clock.now_ms()
                 answers = self._batch_answers(ep.ORDER_AMEND_BATCH, envelope, len(chunk))
-                for (inst, _, params, request), answer in zip(chunk, answers, strict=True):
-                    if isinstance(answer, ExchangeError):
-                        results.append(answer)
-                        continue
+                for (_, _, request, current), answer in zip(chunk, answers, strict=True):
                     try:
-                        row = await self._fetch_after(
-                            inst,
-                            category,
-                            str(params["orderId"]),
-                            None,
-                            settled=functools.partial(_amended, request=request),
-                        )
-                        results.append(w.to_order(row, inst.symbol))
+                        if isinstance(answer, ExchangeError):
+                            raise answer
+                        amended = w.to_amended(current, request, answer, at_ms)
                     except ExchangeError as exc:
                         results.append(exc)
+                    else:
+                        results.append(await self._acknowledged_item(amended))
         return results
 
     async def cancel_order(
@@ -841,6 +808,8 @@ class BybitConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
+        """``POST /v5/order/cancel``; the order returned is what this connector knew of it,
+        canceled (read after the cancel only for an order it never saw)."""
         inst, category = await self._resolve(symbol)
         params: dict[str, object] = {"category": category, "symbol": inst.native_id}
         if order_id is not None:
@@ -848,14 +817,10 @@ class BybitConnector(Connector):
         elif client_order_id is not None:
             params["orderLinkId"] = client_order_id
         else:
-            raise InvalidOrderError(
-                str(inst.symbol), "order_id", "give order_id or client_order_id"
-            )
-        ids = await self._call(ep.ORDER_CANCEL, w.IdsWire, params, category=category)
-        row = await self._fetch_after(
-            inst, category, ids.orderId, None, settled=lambda r: not _is_open(r)
-        )
-        return w.to_order(row, inst.symbol)
+            raise InvalidOrderError(str(inst.symbol), "order_id", _NO_ID)
+        ack, at_ms = await self._call_timed(ep.ORDER_CANCEL, w.IdsWire, params, category=category)
+        known = await self._known_order(inst.symbol, ack.orderId or order_id, client_order_id)
+        return await self._acknowledged(w.to_canceled(known, ack, at_ms))
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
@@ -872,18 +837,20 @@ class BybitConnector(Connector):
             envelope = await self._envelope(
                 ep.ORDER_CANCEL_BATCH, body, category=category, count=len(chunk)
             )
+            at_ms = envelope.time or self.clock.now_ms()
             answers = self._batch_answers(ep.ORDER_CANCEL_BATCH, envelope, len(chunk))
 
-            async def one(order_id: str, answer: w.BatchItemWire | ExchangeError) -> Any:
-                if isinstance(answer, ExchangeError):
-                    return answer
+            async def one(
+                order_id: str, answer: w.BatchItemWire | ExchangeError, at_ms: int = at_ms
+            ) -> Order | ExchangeError:
                 try:
-                    row = await self._fetch_after(
-                        inst, category, order_id, None, settled=lambda r: not _is_open(r)
-                    )
-                    return w.to_order(row, inst.symbol)
+                    if isinstance(answer, ExchangeError):
+                        raise answer
+                    known = await self._known_order(inst.symbol, order_id, None)
+                    canceled = w.to_canceled(known, answer, at_ms)
                 except ExchangeError as exc:
                     return exc
+                return await self._acknowledged_item(canceled)
 
             out.extend(
                 await asyncio.gather(*(one(i, a) for i, a in zip(chunk, answers, strict=True)))
@@ -1404,16 +1371,3 @@ class BybitConnector(Connector):
 
 
 _PENDING = TransferStatus.PENDING
-
-
-def _is_open(row: w.OrderWire) -> bool:
-    return w.order_status(row.orderStatus).is_open
-
-
-def _amended(row: w.OrderWire, request: AmendRequest) -> bool:
-    """Whether the order shows the amendment (or is closed and never will)."""
-    if not _is_open(row):
-        return True
-    if request.price is not None and w.opt_num(row.price) != request.price:
-        return False
-    return request.quantity is None or w.num(row.qty) == request.quantity

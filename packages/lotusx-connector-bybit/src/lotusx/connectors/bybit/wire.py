@@ -20,7 +20,9 @@ from msgspec import Struct, field
 
 from lotusx.core.book import levels_from_text
 from lotusx.core.errors import InvalidOrderError
+from lotusx.core.orders import accepted_order, amended_order, canceled_order
 from lotusx.core.types import (
+    AmendRequest,
     Balance,
     BookLevel,
     Candle,
@@ -95,6 +97,9 @@ def ms(text: str | int, what: str = "timestamp") -> int:
 
 
 class IdsWire(Struct):
+    """``result`` of ``/v5/order/create``, ``/amend`` and ``/cancel`` (and a ``cancel-all``
+    item): the order's ids only."""
+
     orderId: str
     orderLinkId: str = ""
 
@@ -494,6 +499,9 @@ def batch_item(params: Mapping[str, object]) -> dict[str, object]:
 
 
 class BatchItemWire(Struct):
+    """A ``result.list`` item of ``create-batch``/``amend-batch``/``cancel-batch`` (its
+    ``retExtInfo.list`` twin carries the item's code)."""
+
     symbol: str = ""
     orderId: str = ""
     orderLinkId: str = ""
@@ -501,6 +509,40 @@ class BatchItemWire(Struct):
 
 class BatchResultWire(Struct):
     items: list[BatchItemWire] = field(default_factory=list, name="list")
+
+
+def _acked_id(ack: IdsWire | BatchItemWire, order_id: str | None, link_id: str | None) -> str:
+    """The ``orderId`` an acknowledgement names; `unexpected` when it names none, or another
+    order than the one the request named."""
+    if not ack.orderId:
+        raise unexpected("order acknowledgement without an orderId")
+    if order_id is not None and ack.orderId != order_id:
+        raise unexpected(f"acknowledgement names order {ack.orderId!r}, not {order_id!r}")
+    if link_id and ack.orderLinkId and ack.orderLinkId != link_id:
+        raise unexpected(f"acknowledgement names orderLinkId {ack.orderLinkId!r}, not {link_id!r}")
+    return ack.orderId
+
+
+def to_placed(
+    request: OrderRequest, ack: IdsWire | BatchItemWire, client_id: str, at_ms: int
+) -> Order:
+    """The order a ``create`` acknowledgement accepted: ACCEPTED, nothing filled (Bybit's ack
+    tells no state; a post-only order that would take is canceled after it)."""
+    return accepted_order(request, _acked_id(ack, None, client_id), client_id, at_ms)
+
+
+def to_amended(
+    known: Order, request: AmendRequest, ack: IdsWire | BatchItemWire, at_ms: int
+) -> Order:
+    """``known`` with the amendment an ``amend`` acknowledgement accepted (same order id)."""
+    _acked_id(ack, known.order_id, known.client_order_id)
+    return amended_order(known, request, at_ms)
+
+
+def to_canceled(known: Order, ack: IdsWire | BatchItemWire, at_ms: int) -> Order:
+    """``known`` canceled, as a ``cancel`` acknowledgement says (its fills as last known)."""
+    _acked_id(ack, known.order_id, known.client_order_id)
+    return canceled_order(known, at_ms)
 
 
 class CancelAllWire(Struct):
