@@ -39,12 +39,14 @@ def test_urls_testnet_and_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         "ws_public_spot": "wss://stream.bybit.com/v5/public/spot",
         "ws_public_linear": "wss://stream.bybit.com/v5/public/linear",
         "ws_private": "wss://stream.bybit.com/v5/private",
+        "ws_trade": "wss://stream.bybit.com/v5/trade",
     }
     monkeypatch.setenv("LOTUSX_BYBIT_TESTNET_API_KEY", "tk")
     monkeypatch.setenv("LOTUSX_BYBIT_TESTNET_SECRET", "ts")
     test = BybitConnector(testnet=True)
     assert test.urls["rest"] == "https://api-testnet.bybit.com"
     assert test.urls["ws_private"] == "wss://stream-testnet.bybit.com/v5/private"
+    assert test.urls["ws_trade"] == "wss://stream-testnet.bybit.com/v5/trade"
     assert test.credentials is not None and test.credentials.api_key == "tk"
     assert "ts" not in repr(test)
     with pytest.raises(ConfigurationError, match="unknown URL keys"):
