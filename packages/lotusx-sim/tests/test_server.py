@@ -23,7 +23,14 @@ async def test_venue_surface() -> None:
         Venue.start("binance", seed=3, tick_interval=3600) as b,
     ):
         assert a.name == "binance" and a.passphrase is None
-        assert set(a.urls) == {"spot_rest", "spot_ws", "futures_rest", "futures_ws"}
+        assert set(a.urls) == {
+            "spot_rest",
+            "spot_ws",
+            "futures_rest",
+            "futures_ws",
+            "spot_ws_api",
+            "futures_ws_api",
+        }
         assert a.rest_url == a.urls["spot_rest"] and a.ws_url == a.urls["spot_ws"]
         assert a.urls["spot_rest"].replace("http", "ws") == a.urls["spot_ws"]
         assert a.urls["spot_rest"] != a.urls["futures_rest"]
@@ -54,7 +61,8 @@ async def test_serve_prints_urls_and_credentials() -> None:
             break
         await asyncio.sleep(0.05)
     text = out.getvalue()
-    assert "api_key       key" in text and "secret        sec" in text
+    rows = {tuple(line.split()) for line in text.splitlines()}
+    assert ("api_key", "key") in rows and ("secret", "sec") in rows
     url = next(line.split()[1] for line in text.splitlines() if "spot_rest" in line)
     async with aiohttp.ClientSession() as s, s.get(url + "/api/v3/ping") as r:
         assert r.status == 200

@@ -16,6 +16,7 @@ from lotusx.sim.dialects.binance.http import BinanceHost
 from lotusx.sim.dialects.binance.limits import FUTURES_DEFAULT, SPOT_DEFAULT, BinanceLimits
 from lotusx.sim.dialects.binance.markets import FUTURES, SPOT, binance_markets
 from lotusx.sim.dialects.binance.ws import StreamHub
+from lotusx.sim.dialects.binance.ws_api import WsApi
 from lotusx.sim.market import MarketSpec
 
 DAY_MS = 86_400_000
@@ -32,6 +33,7 @@ class BinanceDialect(Dialect):
     def __init__(self) -> None:
         self.hosts: dict[str, BinanceHost] = {}
         self.hubs: list[StreamHub] = []
+        self.apis: list[WsApi] = []
         self.runners: list[web.AppRunner] = []
 
     def markets(self) -> list[MarketSpec]:
@@ -103,6 +105,7 @@ class BinanceDialect(Dialect):
             host.add(routes)
             host.listen_keys.validity_ms = int(extra.get("listen_key_ms", 60 * 60 * 1000))
             hub = StreamHub(core, host, futures, options.ping_interval, extra.get("inbound_limit"))
+            api = WsApi(core, host, futures)
             runner = web.AppRunner(
                 host.app, handle_signals=False, access_log=None, shutdown_timeout=0.25
             )
@@ -113,19 +116,25 @@ class BinanceDialect(Dialect):
             bound = runner.addresses[0][1]
             urls[f"{market}_rest"] = f"http://{options.host}:{bound}"
             urls[f"{market}_ws"] = f"ws://{options.host}:{bound}"
+            urls[f"{market}_ws_api"] = f"ws://{options.host}:{bound}{api.path}"
             hub.start()
             self.hosts[market], self.runners = host, [*self.runners, runner]
             self.hubs.append(hub)
+            self.apis.append(api)
         return {
             "spot_rest": urls["spot_rest"],
             "spot_ws": urls["spot_ws"],
             "futures_rest": urls["futures_rest"],
             "futures_ws": urls["futures_ws"],
+            "spot_ws_api": urls["spot_ws_api"],
+            "futures_ws_api": urls["futures_ws_api"],
         }
 
     async def stop(self) -> None:
         for hub in self.hubs:
             await hub.stop()
+        for api in self.apis:
+            await api.stop()
         for runner in self.runners:
             await runner.cleanup()
-        self.hubs, self.runners = [], []
+        self.hubs, self.apis, self.runners = [], [], []

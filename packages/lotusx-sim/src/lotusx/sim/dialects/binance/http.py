@@ -79,6 +79,7 @@ class BinanceHost:
         self.keys = keys
         self.fail_timeout = fail_timeout
         self.app = web.Application()
+        self.routes: dict[tuple[str, str], Route] = {}
         self.sapi_used: dict[str, int] = {}
         self.listen_keys = ListenKeys()
         self.on_listen_key_closed: Callable[[str], None] = lambda key: None
@@ -86,6 +87,7 @@ class BinanceHost:
 
     def add(self, routes: list[Route]) -> None:
         for route in routes:
+            self.routes[(route.method, route.path)] = route
             self.app.router.add_route(route.method, route.path, self._bind(route))
 
     def _bind(self, route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
