@@ -1,4 +1,4 @@
-"""Bybit dialect: REST `/v5` and WebSocket `/v5/public/{spot,linear}`, `/v5/private`."""
+"""Bybit dialect: REST `/v5`, WebSocket `/v5/public/{spot,linear}`, `/v5/private`, `/v5/trade`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from lotusx.sim.dialects.bybit.http import BybitServer
 from lotusx.sim.dialects.bybit.limits import BybitLimits
 from lotusx.sim.dialects.bybit.markets import bybit_markets
 from lotusx.sim.dialects.bybit.ws import BybitStreams
+from lotusx.sim.dialects.bybit.ws_trade import TradeSocket
 from lotusx.sim.market import MarketSpec
 
 DAY_MS = 86_400_000
@@ -30,6 +31,7 @@ class BybitDialect(Dialect):
 
     def __init__(self) -> None:
         self.streams: BybitStreams | None = None
+        self.trade: TradeSocket | None = None
         self.runner: web.AppRunner | None = None
 
     def markets(self) -> list[MarketSpec]:
@@ -73,9 +75,11 @@ class BybitDialect(Dialect):
         core.ledger.withdraw_delay_ms = int(extra.get("withdraw_delay_ms", 1000))
         self.seed_history(core)
         rules = list((options.rate_limits or {}).get("rest", []))
-        server = BybitServer(core, keys, BybitLimits(rules), float(extra.get("fail_timeout", 30.0)))
+        limits = BybitLimits(rules)
+        server = BybitServer(core, keys, limits, float(extra.get("fail_timeout", 30.0)))
         server.add(rest_market.routes() + rest_trade.routes() + rest_account.routes())
         self.streams = BybitStreams(core, server.app, keys)
+        self.trade = TradeSocket(core, server.app, keys, limits)
         self.runner = web.AppRunner(
             server.app, handle_signals=False, access_log=None, shutdown_timeout=0.25
         )
@@ -89,11 +93,14 @@ class BybitDialect(Dialect):
             "ws_public_spot": f"{ws}/v5/public/spot",
             "ws_public_linear": f"{ws}/v5/public/linear",
             "ws_private": f"{ws}/v5/private",
+            "ws_trade": f"{ws}/v5/trade",
         }
 
     async def stop(self) -> None:
         if self.streams is not None:
             await self.streams.stop()
+        if self.trade is not None:
+            await self.trade.stop()
         if self.runner is not None:
             await self.runner.cleanup()
-        self.streams, self.runner = None, None
+        self.streams, self.trade, self.runner = None, None, None
