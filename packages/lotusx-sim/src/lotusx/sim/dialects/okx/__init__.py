@@ -16,6 +16,7 @@ from lotusx.sim.dialects.okx.http import OkxServer
 from lotusx.sim.dialects.okx.limits import OkxLimits
 from lotusx.sim.dialects.okx.markets import Inst, okx_instruments
 from lotusx.sim.dialects.okx.ws import OkxStreams
+from lotusx.sim.dialects.okx.ws_trade import WsTrade
 from lotusx.sim.market import MarketSpec
 
 DAY_MS = 86_400_000
@@ -98,6 +99,7 @@ class OkxDialect(Dialect):
             idle_timeout=float(extra.get("idle_timeout", 30.0)),
             book_interval=float(extra.get("book_interval", 0.1)),
         )
+        self.streams.trading = WsTrade(server)
         self.runner = web.AppRunner(
             server.app, handle_signals=False, access_log=None, shutdown_timeout=0.25
         )

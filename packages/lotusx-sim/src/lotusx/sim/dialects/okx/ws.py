@@ -15,6 +15,7 @@ from aiohttp import web
 
 from lotusx.sim.core import VenueCore
 from lotusx.sim.dialects.okx import books as bk
+from lotusx.sim.dialects.okx import ws_trade
 from lotusx.sim.dialects.okx.auth import Credential, ws_login
 from lotusx.sim.dialects.okx.markets import Inst
 from lotusx.sim.dialects.okx.render import (
@@ -84,6 +85,8 @@ class OkxStreams(ConnectionHub[Conn]):
         self.bbo: dict[str, Any] = {}
         self.marks: dict[str, tuple[str, float]] = {}
         self.bars: dict[tuple[str, str], int] = {}
+        self.trading: ws_trade.WsTrade | None = None
+        self._pending: set[asyncio.Task[None]] = set()
         for service in SERVICES:
             app.router.add_get(f"/ws/v5/{service}", self._handler(service))
 
@@ -138,6 +141,11 @@ class OkxStreams(ConnectionHub[Conn]):
             self._error(conn, "60012", f"Invalid request: {text}")
             return
         rid, op, args = req.get("id"), req.get("op"), req.get("args")
+        if op in ws_trade.OPS and self.trading is not None and conn.service == "private":
+            task = asyncio.get_running_loop().create_task(self.trading.handle(conn, req))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+            return
         if op not in ("login", "subscribe", "unsubscribe"):
             self._error(conn, "60019", f"Invalid op: op {op}", rid)
             return
