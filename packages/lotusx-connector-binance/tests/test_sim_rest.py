@@ -3,12 +3,14 @@ venue's own state (``v.view``)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from lotusx.connectors.binance import BinanceConnector
+from lotusx.core.capabilities import Capability
 from lotusx.core.errors import (
     BadSymbol,
     InvalidOrderError,
@@ -23,6 +25,7 @@ from lotusx.core.retry import RetryPolicy
 from lotusx.core.types import (
     AmendRequest,
     MarketKind,
+    Order,
     OrderRequest,
     OrderStatus,
     OrderType,
@@ -32,6 +35,7 @@ from lotusx.core.types import (
     TimeInForce,
 )
 
+T = TypeVar("T")
 SPOT = Symbol.parse("BTC/USDT")
 PERP = Symbol.parse("BTC/USDT:USDT")
 MARKET = {SPOT: "spot", PERP: "futures"}
@@ -146,6 +150,167 @@ async def test_place_query_amend_cancel(ex: BinanceConnector, venue: Any, sym: S
     assert await ex.get_open_orders() == []
     with pytest.raises(OrderNotFound):
         await ex.cancel_order(sym, order_id=moved.order_id)
+
+
+async def _sent(venue: Any, action: Awaitable[T]) -> tuple[T, list[str]]:
+    """Run an order action; the REST requests it cost the venue, as ``METHOD path``."""
+    before = len(venue.view.requests)
+    result = await action
+    return result, [f"{r.method} {r.path}" for r in venue.view.requests[before:]]
+
+
+@pytest.mark.parametrize("sym", [SPOT, PERP])
+async def test_every_order_action_is_one_request(
+    ex: BinanceConnector, venue: Any, sym: Symbol
+) -> None:
+    inst = await ex.instrument(sym)
+    price = await _passive_price(ex, sym, Side.BUY)
+    qty = inst.min_quantity * 200
+    api = "/api/v3" if sym is SPOT else "/fapi/v1"
+    placed, sent = await _sent(
+        venue, ex.place_order(OrderRequest(sym, Side.BUY, OrderType.LIMIT, qty, price))
+    )
+    assert sent == [f"POST {api}/order"]
+    assert placed.status is OrderStatus.NEW and ex.orders.find(sym, placed.order_id) == placed
+    smaller, sent = await _sent(
+        venue, ex.amend_order(AmendRequest(sym, order_id=placed.order_id, quantity=qty / 2))
+    )
+    assert sent == [f"PUT {api}/order" + ("/amend/keepPriority" if sym is SPOT else "")]
+    assert (smaller.quantity, smaller.price, smaller.created_at) == (
+        qty / 2,
+        price,
+        placed.created_at,
+    )
+    new_price = price - inst.tick_size * 5
+    moved, sent = await _sent(
+        venue,
+        ex.amend_order(AmendRequest(sym, client_order_id=placed.client_order_id, price=new_price)),
+    )
+    assert sent == (["POST /api/v3/order/cancelReplace"] if sym is SPOT else ["PUT /fapi/v1/order"])
+    assert (moved.price, moved.quantity, moved.client_order_id) == (
+        new_price,
+        qty / 2,
+        placed.client_order_id,
+    )
+    if sym is SPOT:  # a new order id; the ledger knows the old one was canceled
+        assert moved.order_id != placed.order_id
+        old = ex.orders.find(sym, placed.order_id)
+        assert old is not None and old.status is OrderStatus.CANCELED
+    canceled, sent = await _sent(
+        venue, ex.cancel_order(sym, client_order_id=placed.client_order_id)
+    )
+    assert sent == [f"DELETE {api}/order"]
+    assert (canceled.order_id, canceled.status) == (moved.order_id, OrderStatus.CANCELED)
+    assert canceled.created_at == moved.created_at  # the cancel ack has no creation time
+    assert ex.orders.find(sym, moved.order_id) == canceled
+
+    requests = [
+        OrderRequest(sym, Side.BUY, OrderType.LIMIT, qty, price - i * inst.tick_size)
+        for i in range(5)
+    ]
+    batch, sent = await _sent(venue, ex.place_batch_orders(requests))
+    orders = [o for o in batch if isinstance(o, Order)]
+    assert len(orders) == 5
+    assert all(ex.orders.find(sym, o.order_id) == o for o in orders)
+    cancels, cancel_sent = await _sent(venue, ex.cancel_batch(sym, [o.order_id for o in orders]))
+    assert all(isinstance(c, Order) and c.status is OrderStatus.CANCELED for c in cancels)
+    assert all(ex.orders.find(sym, c.order_id) == c for c in cancels if isinstance(c, Order))
+    if sym is SPOT:  # no batch endpoint: declared emulated, one request per order
+        assert sent == ["POST /api/v3/order"] * 5
+        assert cancel_sent == ["DELETE /api/v3/order"] * 5
+        assert {Capability.PLACE_BATCH_ORDERS, Capability.CANCEL_BATCH} <= set(ex.emulated)
+    else:
+        assert (sent, cancel_sent) == (
+            ["POST /fapi/v1/batchOrders"],
+            ["DELETE /fapi/v1/batchOrders"],
+        )
+
+
+@pytest.mark.parametrize("sym", [SPOT, PERP])
+async def test_amending_an_order_never_seen_reads_it_first(
+    ex: BinanceConnector, venue: Any, sym: Symbol
+) -> None:
+    inst = await ex.instrument(sym)
+    price = await _passive_price(ex, sym, Side.BUY)
+    qty = inst.min_quantity * 200
+    placed = await ex.place_order(OrderRequest(sym, Side.BUY, OrderType.LIMIT, qty, price))
+    async with BinanceConnector(
+        api_key=venue.api_key, secret=venue.secret, urls=venue.urls
+    ) as other:
+        await other.load_instruments()
+        new_price = price - inst.tick_size
+        amended, sent = await _sent(
+            venue, other.amend_order(AmendRequest(sym, order_id=placed.order_id, price=new_price))
+        )
+    api = "/api/v3" if sym is SPOT else "/fapi/v1"
+    assert sent[0] == f"GET {api}/order" and len(sent) == 2
+    assert (amended.price, amended.quantity, amended.side) == (new_price, qty, Side.BUY)
+
+
+@pytest.fixture
+async def quiet() -> AsyncIterator[Any]:
+    """A venue whose market makers never re-quote (a resting order stays where it is)."""
+    sim = pytest.importorskip("lotusx.sim")
+    async with sim.Venue.start("binance", seed=7, tick_interval=3600) as v:
+        yield v
+
+
+async def test_spot_replacement_is_sized_from_the_fills_even_when_the_ledger_is_stale(
+    quiet: Any,
+) -> None:
+    from lotusx.sim.engine import OrderRequest as SimOrder
+    from lotusx.sim.model import OrderType as SimType
+    from lotusx.sim.model import Side as SimSide
+    from lotusx.sim.model import TimeInForce as SimTif
+
+    async with BinanceConnector(api_key=quiet.api_key, secret=quiet.secret, urls=quiet.urls) as ex:
+        inst = await ex.instrument(SPOT)
+        book = await ex.get_orderbook(SPOT, 1)
+        price = book.bids[0].price + inst.tick_size  # alone at the top of the book
+        assert price < book.asks[0].price
+        qty = inst.min_quantity * 200
+        placed = await ex.place_order(OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, qty, price))
+        # Another account sells into it: the ledger still says nothing filled.
+        quiet.core.engines["spot"].place(
+            SimOrder("taker", "BTCUSDT", SimSide.SELL, SimType.LIMIT, qty / 4, price, SimTif.IOC)
+        )
+        assert quiet.view.order(client_id=placed.client_order_id).executed_qty == qty / 4
+        new_price = price - inst.tick_size
+        moved, sent = await _sent(
+            quiet, ex.amend_order(AmendRequest(SPOT, order_id=placed.order_id, price=new_price))
+        )
+        # ONLY_NEW refused the cancel (nothing replaced), the read found the fill, then the
+        # replacement went out sized from it.
+        assert sent == [
+            "POST /api/v3/order/cancelReplace",
+            "GET /api/v3/order",
+            "POST /api/v3/order/cancelReplace",
+        ]
+        assert (moved.price, moved.quantity) == (new_price, qty - qty / 4)
+        [live] = quiet.view.open_orders("spot")
+        assert (live.price, live.orig_qty) == (new_price, qty - qty / 4)
+
+
+async def test_spot_replacement_of_a_known_partly_filled_order_reads_its_fills_first(
+    quiet: Any,
+) -> None:
+    async with BinanceConnector(api_key=quiet.api_key, secret=quiet.secret, urls=quiet.urls) as ex:
+        inst = await ex.instrument(SPOT)
+        ask = (await ex.get_orderbook(SPOT, 1)).asks[0]
+        qty = ask.quantity + inst.min_quantity * 200  # takes the level, rests the rest
+        placed = await ex.place_order(OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, qty, ask.price))
+        assert (placed.status, placed.filled_quantity) == (
+            OrderStatus.PARTIALLY_FILLED,
+            ask.quantity,
+        )
+        new_price = ask.price - inst.tick_size
+        moved, sent = await _sent(
+            quiet, ex.amend_order(AmendRequest(SPOT, order_id=placed.order_id, price=new_price))
+        )
+        assert sent == ["GET /api/v3/order", "POST /api/v3/order/cancelReplace"]
+        assert (moved.price, moved.quantity) == (new_price, qty - ask.quantity)
+        [live] = quiet.view.open_orders("spot")
+        assert (live.price, live.orig_qty) == (new_price, qty - ask.quantity)
 
 
 @pytest.mark.parametrize("sym", [SPOT, PERP])

@@ -202,6 +202,109 @@ def test_futures_order_and_unknown_enum() -> None:
         w.futures_order(bad, PERP)
 
 
+def test_spot_new_order_result_ack_is_the_order_after_matching() -> None:
+    ack = msgspec.json.decode(
+        b'{"symbol":"BTCUSDT","orderId":28,"orderListId":-1,"clientOrderId":"6gCrw2kRUAF9CvJDGP16IP",'
+        b'"transactTime":1507725176595,"price":"0.00000000","origQty":"10.00000000",'
+        b'"executedQty":"10.00000000","origQuoteOrderQty":"0.000000",'
+        b'"cummulativeQuoteQty":"10.00000000","status":"FILLED","timeInForce":"GTC",'
+        b'"type":"MARKET","side":"SELL","workingTime":1507725176595,'
+        b'"selfTradePreventionMode":"NONE"}',
+        type=w.SpotOrderWire,
+    )
+    order = w.spot_order(ack, SPOT)
+    assert (order.order_id, order.client_order_id) == ("28", "6gCrw2kRUAF9CvJDGP16IP")
+    assert (order.status, order.filled_quantity, order.average_price) == (
+        OrderStatus.FILLED,
+        D(10),
+        D(1),
+    )
+    assert (order.type, order.price, order.side) == (OrderType.MARKET, None, Side.SELL)
+    assert order.created_at == order.updated_at == 1507725176595
+
+
+def test_cancel_and_modify_acks_keep_the_known_creation_time() -> None:
+    spot_cancel = msgspec.json.decode(
+        b'{"symbol":"LTCBTC","origClientOrderId":"myOrder1","orderId":4,"orderListId":-1,'
+        b'"clientOrderId":"cancelMyOrder1","transactTime":1684804350068,"price":"2.00000000",'
+        b'"origQty":"1.00000000","executedQty":"0.40000000","cummulativeQuoteQty":"0.80000000",'
+        b'"status":"CANCELED","timeInForce":"GTC","type":"LIMIT","side":"SELL"}',
+        type=w.SpotOrderWire,
+    )
+    canceled = w.spot_order(spot_cancel, SPOT, created_at=1684804000000)
+    assert (canceled.created_at, canceled.updated_at) == (1684804000000, 1684804350068)
+    assert (canceled.status, canceled.filled_quantity) == (OrderStatus.CANCELED, D("0.4"))
+    assert canceled.average_price == D(2)
+    assert w.spot_order(spot_cancel, SPOT).created_at == 1684804350068  # unknown: the ack's
+    modified = msgspec.json.decode(
+        b'{"orderId":20072994037,"symbol":"BTCUSDT","pair":"BTCUSDT","status":"NEW",'
+        b'"clientOrderId":"LJ9R4QZDihCaS8UAOOLpgW","price":"30005","avgPrice":"0.0",'
+        b'"origQty":"1","executedQty":"0","cumQty":"0","cumBase":"0","timeInForce":"GTC",'
+        b'"type":"LIMIT","reduceOnly":false,"closePosition":false,"side":"BUY",'
+        b'"positionSide":"LONG","stopPrice":"0","workingType":"CONTRACT_PRICE",'
+        b'"priceProtect":false,"origType":"LIMIT","priceMatch":"NONE",'
+        b'"selfTradePreventionMode":"NONE","goodTillDate":0,"updateTime":1629182711600}',
+        type=w.FuturesOrderWire,
+    )
+    order = w.futures_order(modified, PERP, created_at=1629182000000)
+    assert (order.price, order.quantity, order.status) == (D(30005), D(1), OrderStatus.NEW)
+    assert (order.created_at, order.updated_at) == (1629182000000, 1629182711600)
+
+
+def test_futures_new_order_result_ack_reports_fills() -> None:
+    ack = msgspec.json.decode(
+        b'{"clientOrderId":"testOrder","cumQty":"2","cumQuote":"60000","executedQty":"2",'
+        b'"orderId":22542179,"avgPrice":"30000.00000","origQty":"10","price":"30000",'
+        b'"reduceOnly":false,"side":"BUY","positionSide":"BOTH","status":"PARTIALLY_FILLED",'
+        b'"stopPrice":"0","closePosition":false,"symbol":"BTCUSDT","timeInForce":"GTC",'
+        b'"type":"LIMIT","origType":"LIMIT","updateTime":1566818724722,'
+        b'"workingType":"CONTRACT_PRICE","priceProtect":false,"priceMatch":"NONE",'
+        b'"selfTradePreventionMode":"NONE","goodTillDate":0}',
+        type=w.FuturesOrderWire,
+    )
+    order = w.futures_order(ack, PERP)
+    assert (order.status, order.filled_quantity, order.average_price) == (
+        OrderStatus.PARTIALLY_FILLED,
+        D(2),
+        D(30000),
+    )
+    assert order.created_at == order.updated_at == 1566818724722
+
+
+CANCEL_REPLACE = (
+    b'{"cancelResult":"SUCCESS","newOrderResult":"SUCCESS","cancelResponse":{"symbol":"BTCUSDT",'
+    b'"origClientOrderId":"DnLo3vTAQcjha43lAZhZ0y","orderId":9,"orderListId":-1,'
+    b'"clientOrderId":"osxN3JXAtJvKvCqGeMWMVR","transactTime":1684804350068,'
+    b'"price":"0.01000000","origQty":"0.000100","executedQty":"0.00000000",'
+    b'"cummulativeQuoteQty":"0.00000000","status":"CANCELED","timeInForce":"GTC",'
+    b'"type":"LIMIT","side":"SELL","selfTradePreventionMode":"NONE"},'
+    b'"newOrderResponse":{"symbol":"BTCUSDT","orderId":10,"orderListId":-1,'
+    b'"clientOrderId":"wOceeeOzNORyLiQfw7jd8S","transactTime":1652928801803,'
+    b'"price":"0.02000000","origQty":"0.040000","executedQty":"0.00000000",'
+    b'"cummulativeQuoteQty":"0.00000000","status":"NEW","timeInForce":"GTC","type":"LIMIT",'
+    b'"side":"BUY","workingTime":1669277163808,"fills":[],"selfTradePreventionMode":"NONE"}}'
+)
+
+
+def test_cancel_replace_ack_is_the_replacement() -> None:
+    wire = msgspec.json.decode(CANCEL_REPLACE, type=w.CancelReplaceWire)
+    order = w.spot_replaced(wire, SPOT)
+    assert (order.order_id, order.client_order_id) == ("10", "wOceeeOzNORyLiQfw7jd8S")
+    assert (order.price, order.quantity, order.status) == (D("0.02"), D("0.04"), OrderStatus.NEW)
+    assert wire.cancelResponse is not None
+    old = w.spot_order(wire.cancelResponse, SPOT)
+    assert (old.order_id, old.client_order_id, old.status) == (
+        "9",
+        "DnLo3vTAQcjha43lAZhZ0y",
+        OrderStatus.CANCELED,
+    )
+    without = msgspec.json.decode(
+        b'{"cancelResult":"SUCCESS","newOrderResult":"SUCCESS"}', type=w.CancelReplaceWire
+    )
+    with pytest.raises(ExchangeError, match="without a new order"):
+        w.spot_replaced(without, SPOT)
+
+
 def test_order_params() -> None:
     post = OrderRequest(
         PERP,

@@ -15,7 +15,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TypeVar, Unpack
+from typing import ClassVar, TypeVar, Unpack
 
 import msgspec
 
@@ -55,6 +55,7 @@ from lotusx.core.types import (
     Order,
     OrderBook,
     OrderRequest,
+    OrderStatus,
     OrderType,
     Position,
     RateLimitRule,
@@ -155,6 +156,14 @@ class BinanceConnector(Connector):
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
     listen_key_keepalive: float = KEEPALIVE_SECONDS  # seconds between listen-key keep-alives
+    emulated: ClassVar[Mapping[Capability, str]] = {
+        Capability.PLACE_BATCH_ORDERS: (
+            "spot: one request per order, not atomic (USDⓈ-M: batchOrders)"
+        ),
+        Capability.CANCEL_BATCH: (
+            "spot: one request per order, not atomic (USDⓈ-M: DELETE batchOrders)"
+        ),
+    }
 
     def __init__(
         self,
@@ -434,9 +443,10 @@ class BinanceConnector(Connector):
     async def place_order(self, request: OrderRequest) -> Order:
         inst, venue = await self._resolve(request.symbol)
         self._will_trade(inst, request)
-        return await self._place(inst, venue, request)
+        return await self._acknowledged(await self._place(inst, venue, request))
 
     async def _place(self, inst: Instrument, venue: Venue, request: OrderRequest) -> Order:
+        """One ``POST order``; its RESULT ack is the order after matching (status, fills)."""
         client_id = request.client_order_id or new_client_order_id()
         sym = inst.symbol
 
@@ -467,7 +477,8 @@ class BinanceConnector(Connector):
         self, requests: Sequence[OrderRequest]
     ) -> list[Order | ExchangeError]:
         """Futures: ``batchOrders`` in chunks of 5. Spot has no batch endpoint: one call each,
-        concurrently. Every request is validated before anything is sent."""
+        concurrently (emulated, not atomic). Every request is validated before anything is
+        sent."""
         resolved = [await self._resolve(r.symbol) for r in requests]
         for (inst, _), request in zip(resolved, requests, strict=True):
             self._will_trade(inst, request)
@@ -492,7 +503,8 @@ class BinanceConnector(Connector):
         size = ep.FUTURES_BATCH_MAX
         chunks = [futures[i : i + size] for i in range(0, len(futures), size)]
         await asyncio.gather(*(one(i) for i in spot), *(chunk(c) for c in chunks))
-        return [r for r in results if r is not None]
+        done = [r for r in results if r is not None]
+        return [await self._acknowledged(r) if isinstance(r, Order) else r for r in done]
 
     async def _place_futures_chunk(
         self, items: list[tuple[Instrument, OrderRequest]]
@@ -528,6 +540,8 @@ class BinanceConnector(Connector):
         )
 
     def _batch_results(self, raws: list[msgspec.Raw], endpoint: str) -> list[Order | ExchangeError]:
+        """A futures batch answer, item by item: an order (with its known creation time, a
+        cancel ack has none) or that item's typed error."""
         out: list[Order | ExchangeError] = []
         table = self.futures_rest.errors
         for raw in raws:
@@ -542,28 +556,32 @@ class BinanceConnector(Connector):
             sym = self._symbol(Venue.FUTURES, wire.symbol)
             if sym is None:
                 raise w.unexpected(f"batch answer for unknown symbol {wire.symbol!r}")
-            out.append(w.futures_order(wire, sym))
+            out.append(w.futures_order(wire, sym, created_at=self._created_at(sym, wire.orderId)))
         return out
+
+    def _created_at(self, symbol: Symbol, order_id: int) -> int | None:
+        """When the order was made, as known here (acks for an existing order do not say)."""
+        known = self.orders.find(symbol, str(order_id))
+        return None if known is None else known.created_at
 
     async def amend_order(self, request: AmendRequest) -> Order:
         """Futures: ``PUT /fapi/v1/order``. Spot: ``amend/keepPriority`` when only the quantity
         goes down (queue priority kept), else ``cancelReplace`` (a new order id, same client id).
-        ``quantity`` is the order's new total quantity, fills included."""
+        ``quantity`` is the order's new total quantity, fills included.
+
+        What the venue needs besides the change (side, the other of price and quantity, the
+        filled size) comes from `orders`; only an order this connector never saw is read first.
+        """
         inst, venue = await self._resolve(request.symbol)
-        current = await self.get_order(
-            inst.symbol, order_id=request.order_id, client_order_id=request.client_order_id
-        )
+        sym = inst.symbol
+        known = self.orders.find(sym, request.order_id, request.client_order_id)
+        current = known or await self._known_order(sym, request.order_id, request.client_order_id)
         price = request.price if request.price is not None else current.price
         quantity = request.quantity if request.quantity is not None else current.quantity
         if current.type is not OrderType.LIMIT or price is None:
-            raise InvalidOrderError(str(inst.symbol), "type", "only limit orders can be amended")
-        inst.check_order(OrderRequest(inst.symbol, current.side, OrderType.LIMIT, quantity, price))
-        if quantity <= current.filled_quantity:
-            raise InvalidOrderError(
-                str(inst.symbol),
-                "quantity",
-                f"{quantity} <= already filled {current.filled_quantity}",
-            )
+            raise InvalidOrderError(str(sym), "type", "only limit orders can be amended")
+        inst.check_order(OrderRequest(sym, current.side, OrderType.LIMIT, quantity, price))
+        self._check_not_filled(sym, quantity, current)
         if venue is Venue.FUTURES:
             params = {
                 "symbol": inst.native_id,
@@ -573,16 +591,55 @@ class BinanceConnector(Connector):
                 "price": price,
             }
             wire = await self._call(ep.FUT_ORDER_MODIFY, w.FuturesOrderWire, params)
-            return w.futures_order(wire, inst.symbol)
-        if price == current.price and quantity < current.quantity:
+            amended = w.futures_order(wire, sym, created_at=current.created_at)
+        elif price == current.price and quantity < current.quantity:
             params = {
                 "symbol": inst.native_id,
                 "orderId": current.order_id,
                 "newQty": quantity,
                 "newClientOrderId": current.client_order_id,  # keep it (else Binance draws one)
             }
-            amended = await self._call(ep.SPOT_AMEND_KEEP_PRIORITY, w.SpotAmendWire, params)
-            return w.spot_amended(amended, inst.symbol, current.created_at)
+            kept = await self._call(ep.SPOT_AMEND_KEEP_PRIORITY, w.SpotAmendWire, params)
+            amended = w.spot_amended(kept, sym, current.created_at)
+        else:
+            amended = await self._spot_replace(inst, current, price, quantity, read=known is None)
+        return await self._acknowledged(amended)
+
+    async def _spot_replace(
+        self, inst: Instrument, current: Order, price: Decimal, quantity: Decimal, *, read: bool
+    ) -> Order:
+        """``cancelReplace`` (``STOP_ON_FAILURE``) sized ``quantity`` minus what filled.
+
+        ``current`` comes from `orders` (``read``: from the venue just now), so its filled size
+        may be stale. Where it is 0 the cancel goes with ``cancelRestrictions=ONLY_NEW``: a fill
+        since then fails the cancel and nothing is placed; only then is the order read and the
+        replacement sent again, sized from the read. A partly filled order has no such guard,
+        so unless just read it is read first."""
+        sym = inst.symbol
+        if current.filled_quantity != 0 and not read:
+            current = self.orders.remember(await self.get_order(sym, order_id=current.order_id))
+            self._check_not_filled(sym, quantity, current)
+        if current.filled_quantity != 0:
+            return await self._cancel_replace(inst, current, price, quantity)
+        try:
+            return await self._cancel_replace(inst, current, price, quantity)
+        except OrderNotFound:
+            fresh = self.orders.remember(await self.get_order(sym, order_id=current.order_id))
+            if fresh.status is not OrderStatus.PARTIALLY_FILLED:
+                raise  # gone (filled, canceled): the cancel's own error
+        self._check_not_filled(sym, quantity, fresh)
+        return await self._cancel_replace(inst, fresh, price, quantity)
+
+    @staticmethod
+    def _check_not_filled(sym: Symbol, quantity: Decimal, order: Order) -> None:
+        if quantity <= order.filled_quantity:
+            raise InvalidOrderError(
+                str(sym), "quantity", f"{quantity} <= already filled {order.filled_quantity}"
+            )
+
+    async def _cancel_replace(
+        self, inst: Instrument, current: Order, price: Decimal, quantity: Decimal
+    ) -> Order:
         replacement = OrderRequest(
             inst.symbol,
             current.side,
@@ -597,11 +654,16 @@ class BinanceConnector(Connector):
             ),
             "cancelReplaceMode": "STOP_ON_FAILURE",
             "cancelOrderId": current.order_id,
+            "cancelRestrictions": (
+                "ONLY_NEW" if current.filled_quantity == 0 else "ONLY_PARTIALLY_FILLED"
+            ),
         }
         result = await self._call(ep.SPOT_CANCEL_REPLACE, w.CancelReplaceWire, params)
-        if result.newOrderResponse is None:
-            raise w.unexpected("cancelReplace succeeded without a new order")
-        return w.spot_order(result.newOrderResponse, inst.symbol)
+        replaced = w.spot_replaced(result, inst.symbol)
+        if result.cancelResponse is not None:  # the old order id, now canceled
+            old = w.spot_order(result.cancelResponse, inst.symbol, created_at=current.created_at)
+            self.orders.remember(old)
+        return replaced
 
     async def cancel_order(
         self,
@@ -610,18 +672,24 @@ class BinanceConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
+        """One ``DELETE order``: its ack is the order as canceled (fills included); the creation
+        time, which the ack lacks, comes from `orders`."""
         inst, venue = await self._resolve(symbol)
-        params = {"symbol": inst.native_id, **self._ids(order_id, client_order_id, inst.symbol)}
+        sym = inst.symbol
+        params = {"symbol": inst.native_id, **self._ids(order_id, client_order_id, sym)}
         if venue is Venue.SPOT:
             spot = await self._call(ep.SPOT_ORDER_CANCEL, w.SpotOrderWire, params)
-            return w.spot_order(spot, inst.symbol)
-        fut = await self._call(ep.FUT_ORDER_CANCEL, w.FuturesOrderWire, params)
-        return w.futures_order(fut, inst.symbol)
+            canceled = w.spot_order(spot, sym, created_at=self._created_at(sym, spot.orderId))
+        else:
+            fut = await self._call(ep.FUT_ORDER_CANCEL, w.FuturesOrderWire, params)
+            canceled = w.futures_order(fut, sym, created_at=self._created_at(sym, fut.orderId))
+        return await self._acknowledged(canceled)
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
     ) -> list[Order | ExchangeError]:
-        """Futures: ``DELETE batchOrders`` in chunks of 10. Spot: one cancel each, concurrently."""
+        """Futures: ``DELETE batchOrders`` in chunks of 10. Spot: one cancel each, concurrently
+        (emulated, not atomic)."""
         inst, venue = await self._resolve(symbol)
         if venue is Venue.SPOT:
 
@@ -642,7 +710,7 @@ class BinanceConnector(Connector):
             }
             raws = await self._call(ep.FUT_BATCH_CANCEL, list[msgspec.Raw], params)
             out.extend(self._batch_results(raws, ep.FUT_BATCH_CANCEL.name))
-        return out
+        return [await self._acknowledged(r) if isinstance(r, Order) else r for r in out]
 
     async def cancel_all(self, symbol: SymbolLike) -> None:
         inst, venue = await self._resolve(symbol)

@@ -389,10 +389,15 @@ class SpotOrderWire(Struct):
     workingTime: int | None = None
 
 
-def spot_order(wire: SpotOrderWire, symbol: Symbol) -> Order:
+def spot_order(wire: SpotOrderWire, symbol: Symbol, *, created_at: int | None = None) -> Order:
+    """A spot order from any of its shapes (read, new-order RESULT/FULL ack, cancel ack).
+
+    The cancel ack carries no creation time (its ``transactTime`` is the cancel's): pass the
+    order's known ``created_at``.
+    """
     kind, tif = _type_tif(wire.type, wire.timeInForce)
     quantity, filled = _sizes(wire.origQty, wire.executedQty, kind)
-    created = wire.time or wire.workingTime or wire.transactTime or 0
+    created = created_at or wire.time or wire.workingTime or wire.transactTime or 0
     return Order(
         symbol=symbol,
         order_id=str(wire.orderId),
@@ -458,7 +463,15 @@ def spot_amended(wire: SpotAmendWire, symbol: Symbol, created_at: int) -> Order:
 class CancelReplaceWire(Struct):
     cancelResult: str
     newOrderResult: str
+    cancelResponse: SpotOrderWire | None = None  # the cancel shape
     newOrderResponse: SpotOrderWire | None = None
+
+
+def spot_replaced(wire: CancelReplaceWire, symbol: Symbol) -> Order:
+    """The replacement order of a successful ``cancelReplace`` (its RESULT shape)."""
+    if wire.newOrderResult != "SUCCESS" or wire.newOrderResponse is None:
+        raise unexpected(f"cancelReplace answered {wire.newOrderResult!r} without a new order")
+    return spot_order(wire.newOrderResponse, symbol)
 
 
 class FuturesOrderWire(Struct):
@@ -478,10 +491,15 @@ class FuturesOrderWire(Struct):
     updateTime: int | None = None
 
 
-def futures_order(wire: FuturesOrderWire, symbol: Symbol) -> Order:
+def futures_order(
+    wire: FuturesOrderWire, symbol: Symbol, *, created_at: int | None = None
+) -> Order:
+    """A USDⓈ-M order from any of its shapes (read, new-order RESULT ack, modify and cancel
+    acks). Only reads carry ``time``; the acks' ``updateTime`` is the action's, so a modify or
+    cancel ack takes the order's known ``created_at``."""
     kind, tif = _type_tif(wire.type, wire.timeInForce)
     quantity, filled = _sizes(wire.origQty, wire.executedQty, kind)
-    created = wire.time or wire.updateTime or 0
+    created = created_at or wire.time or wire.updateTime or 0
     avg = wire.avgPrice if wire.avgPrice and filled > 0 else None
     return Order(
         symbol=symbol,
