@@ -432,3 +432,27 @@ async def test_ws_add_order_takes_small_json_numbers(quiet: RawKraken) -> None:
         await ws.send_str(json.dumps(req))
         reply = await until(ws, lambda b: b.get("method") == "add_order")
         assert reply["success"] is True, reply
+
+
+@pytest.mark.parametrize("mode", ["close", "timeout", "5xx"])
+async def test_ws_add_order_reply_lost_after_accept(quiet: RawKraken, mode: str) -> None:
+    token = (await quiet.private("GetWebSocketsToken")).body["result"]["token"]
+    book = (await quiet.public("Depth", pair="XBTUSD", count=1)).body["result"]["XXBTZUSD"]
+    bid = D(book["bids"][0][0])
+    order = {"order_type": "limit", "side": "buy", "order_qty": "0.01", "symbol": "BTC/USD"}
+    async with quiet.session.ws_connect(quiet.venue.urls["spot_ws_auth"]) as ws:
+        await recv(ws)
+        quiet.venue.faults.fail_after_accept(1, mode=mode)
+        params = {"token": token, **order, "limit_price": str(bid - 40)}
+        await ws.send_str(json.dumps({"method": "add_order", "params": params, "req_id": 7}))
+        if mode == "close":
+            msg = await asyncio.wait_for(ws.receive(), 3)
+            assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        else:
+            with pytest.raises(TimeoutError):
+                await recv(ws, 0.3)
+            await ws.send_str(json.dumps({"method": "ping", "req_id": 8}))
+            assert (await recv(ws))["method"] == "pong"  # the socket stays open
+    assert len(quiet.venue.view.open_orders()) == 1
+    logged = [(r.path, r.status, r.server) for r in quiet.venue.view.requests if r.method == "WS"]
+    assert logged == [("add_order", 0, "spot_ws_auth")]

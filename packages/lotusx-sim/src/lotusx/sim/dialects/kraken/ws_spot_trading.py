@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from lotusx.sim import wsorders
 from lotusx.sim.dialects.kraken import rest_spot_trade as trade
 from lotusx.sim.dialects.kraken.errors import SpotError, invalid
 from lotusx.sim.dialects.kraken.http_spot import Ctx
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from lotusx.sim.dialects.kraken.ws_spot import Conn, SpotStreams
 
 METHODS = frozenset({"add_order", "batch_add", "amend_order", "cancel_order", "cancel_all"})
+PLACES = frozenset({"add_order", "batch_add"})
+SERVER = "spot_ws_auth"
 
 
 def _text(value: Any) -> str | None:
@@ -125,47 +128,64 @@ SINGLE: dict[str, Method] = {
 
 
 async def handle(hub: SpotStreams, conn: Conn, req: dict[str, Any], t_in: int) -> None:
-    """Run one trading request and send its response(s)."""
+    """Run one trading request and send its response(s); logged as one `WS` request."""
+    method = str(req["method"])
+    reply = await _run(hub, conn, req, t_in)
+    if reply is None:  # cancel_order replied per identifier
+        return
+    ok = bool(reply["success"])
+    if ok and method in PLACES and (mode := wsorders.lost_reply_mode(hub.core)) is not None:
+        wsorders.log(hub.core, method, wsorders.LOST, t_in, SERVER)
+        wsorders.lose(conn, mode)
+        return
+    hub.reply(conn, req, t_in, **reply)
+    wsorders.log(hub.core, method, 200 if ok else 400, t_in, SERVER)
+
+
+async def _run(
+    hub: SpotStreams, conn: Conn, req: dict[str, Any], t_in: int
+) -> dict[str, Any] | None:
+    """The response fields of one request (None: cancel_order, which sends its own)."""
     method = str(req["method"])
     params = req.get("params")
     if not isinstance(params, dict):
-        hub.reply(conn, req, t_in, error="EGeneral:Invalid arguments", success=False)
-        return
+        return {"error": "EGeneral:Invalid arguments", "success": False}
     if not conn.private_ok:
-        hub.reply(conn, req, t_in, error="EGeneral:Permission denied", success=False)
-        return
+        return {"error": "EGeneral:Permission denied", "success": False}
     key = hub.tokens.check(str(params.get("token", "")), t_in)
     if key is None:
-        hub.reply(conn, req, t_in, error="EAPI:Invalid token", success=False)
-        return
+        return {"error": "EAPI:Invalid token", "success": False}
     ctx = Ctx(hub.core, hub.ids, hub.pairs, Params({}, invalid), key, hub.limits, t_in)
     if method == "cancel_order":
-        await _cancel(hub, conn, req, ctx, params, t_in)
-        return
+        ok = await _cancel(hub, conn, req, ctx, params, t_in)
+        wsorders.log(hub.core, method, 200 if ok else 400, t_in, SERVER)
+        return None
     try:
         result = await SINGLE[method](ctx, params)
     except SpotError as err:
-        hub.reply(conn, req, t_in, error=err.error, success=False)
-        return
-    hub.reply(conn, req, t_in, result=result, success=True)
+        return {"error": err.error, "success": False}
+    return {"result": result, "success": True}
 
 
 async def _cancel(
     hub: SpotStreams, conn: Conn, req: dict[str, Any], ctx: Ctx, p: dict[str, Any], t_in: int
-) -> None:
+) -> bool:
     """`order_id`, `cl_ord_id` or `order_userref` lists; one response per identifier."""
     targets = [("txid", v) for v in p.get("order_id") or []]
     targets += [("cl_ord_id", v) for v in p.get("cl_ord_id") or []]
     targets += [("txid", str(v)) for v in p.get("order_userref") or []]
     if not targets:
         hub.reply(conn, req, t_in, error="EGeneral:Invalid arguments", success=False)
-        return
+        return False
+    ok = True
     for name, value in targets:
         ctx.params = Params({name: str(value)}, invalid)
         try:
             await trade.cancel_order(ctx)
         except SpotError as err:
             hub.reply(conn, req, t_in, error=err.error, success=False)
+            ok = False
             continue
         field = "cl_ord_id" if name == "cl_ord_id" else "order_id"
         hub.reply(conn, req, t_in, result={field: value}, success=True)
+    return ok
