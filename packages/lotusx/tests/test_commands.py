@@ -29,13 +29,20 @@ def test_exchanges_lists_binance_with_its_capabilities(cli: Any) -> None:
     col = columns.index("binance")
     expected = registry.load("binance").capabilities
     assert expected  # the connector supports something
-    shown: dict[str, bool] = {}
+    emulated = registry.load("binance").emulated
+    assert emulated  # spot has no batch endpoint
+    shown: dict[str, str] = {}
     for line in result.stdout.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if cells and cells[0] in {c.value for c in Capability}:
-            shown[cells[0]] = {"✓": True, "–": False}[cells[col]]
-    assert shown == {c.value: c in expected for c in Capability}
+            shown[cells[0]] = cells[col]
+    assert shown == {
+        c.value: "~" if c in emulated else "✓" if c in expected else "–" for c in Capability
+    }
+    for capability, how in emulated.items():
+        assert f"~ binance {capability.value}: {how}" in result.stdout
     assert f"{len(expected)}/{len(Capability)}" in result.stdout
+    assert "order transports (order_transport=...): binance " in result.stdout
     assert "installed connectors: binance" in result.stdout
 
 

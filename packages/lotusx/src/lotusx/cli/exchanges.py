@@ -41,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
         console.print(capability_matrix(console, matrix))
         for note in emulation_notes(matrix):
             console.print(note)
+        transports = ", ".join(
+            f"{name} {'+'.join(sorted(t.value for t in cls.order_transports))}"
+            for name, cls in matrix.items()
+        )
+        console.print(f"order transports (order_transport=...): {transports}")
     sims = simulated()
     console.print(f"installed connectors: {', '.join(names)}")
     console.print(f"with a simulated venue (lotusx demo, --sim): {', '.join(sims) or 'none'}")
