@@ -23,6 +23,7 @@ class Row:
     target: str = ""
     min_ratio: float | None = None  # target: at least this many times better than reference
     max_floor_ratio: float | None = None  # target: at most this far from the floor
+    max_ref_ratio: float | None = None  # target (lower is better): LotusX <= this x reference
 
     @property
     def met(self) -> bool | None:
@@ -32,6 +33,9 @@ class Row:
             checks.append(self.ratio is not None and self.ratio >= self.min_ratio)
         if self.max_floor_ratio is not None:
             checks.append(self.floor_ratio is not None and self.floor_ratio <= self.max_floor_ratio)
+        if self.max_ref_ratio is not None:
+            ratio = self.ratio
+            checks.append(ratio is not None and 1 / ratio <= self.max_ref_ratio)
         return all(checks) if checks else None
 
     @property

@@ -4,9 +4,10 @@
     python bench/run.py --quick    # fewer samples, for a smoke test
     python bench/run.py --only rest,stream
 
-Sections: ``book`` (decode, maintenance), ``rest`` (order book, signed order round trips),
-``stream`` (WebSocket book updates), ``startup`` (import time, memory per book). The venue
-sections run once per connector that has a simulator dialect and a ccxt mapping (`venues`).
+Sections: ``book`` (decode, maintenance), ``rest`` (order book, signed order round trips,
+native batches, WebSocket order entry: `orders`), ``stream`` (WebSocket book updates),
+``startup`` (import time, memory per book). The venue sections run once per connector that has
+a simulator dialect and a ccxt mapping (`venues`).
 """
 
 from __future__ import annotations
@@ -22,16 +23,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 import book_engine
+import orders
 import rest
 import startup
 import stream
 from harness import Report
-from venues import UNLIMITED, Wiring, benchmarked
+from venues import Wiring, benchmarked, unthrottle
 
 from lotusx.core import registry
 from lotusx.core.connector import Connector
@@ -44,7 +44,8 @@ SECTIONS = ("book", "rest", "stream", "startup")
 async def clients(
     wiring: Wiring, venue: Venue, urls: Mapping[str, str] | None = None
 ) -> AsyncIterator[tuple[Connector, Any, Any]]:
-    """LotusX, ccxt async and ccxt.pro, all pointed at ``urls`` (default: the venue's)."""
+    """LotusX, ccxt async and ccxt.pro, all pointed at ``urls`` (default: the venue's). A ccxt
+    client that cannot load the venue's markets is None (its rows show n/a)."""
     import ccxt.async_support as ccxta
     import ccxt.pro as ccxtpro
 
@@ -64,28 +65,30 @@ async def clients(
         async with lotusx:
             await lotusx.load_instruments()
             unthrottle(lotusx)
-            await asyncio.gather(ccxt.load_markets(), pro.load_markets())
-            yield lotusx, ccxt, pro
+            loaded = await asyncio.gather(
+                ccxt.load_markets(), pro.load_markets(), return_exceptions=True
+            )
+            for kind, result in zip(("ccxt", "ccxt.pro"), loaded, strict=True):
+                if isinstance(result, Exception):
+                    print(f"[{wiring.name}] {kind}: n/a, cannot reach the simulator ({result!r})")
+            yield (
+                lotusx,
+                None if isinstance(loaded[0], Exception) else ccxt,
+                None if isinstance(loaded[1], Exception) else pro,
+            )
     finally:
         await ccxt.close()
         await pro.close()
 
 
-def unthrottle(lotusx: Connector) -> None:
-    """Raise every client-side quota to the venue's 10^9, as ccxt runs without a limiter.
-
-    Binance's connector learns the raised limits from the venue's exchangeInfo; OKX's and
-    Bybit's carry the documented quotas (e.g. Bybit 600 requests per 5 s per IP) and would
-    otherwise wait inside the measured calls.
-    """
-    limiter = lotusx.rest.limiter
-    for quota in limiter.quotas:
-        limiter.set_quota(msgspec.structs.replace(quota, limit=UNLIMITED))
-
-
 def start(wiring: Wiring, tick_interval: float) -> Any:
     """The wiring's venue with raised rate limits; a huge ``tick_interval`` freezes the market."""
-    return Venue.start(wiring.name, tick_interval=tick_interval, rate_limits=wiring.rate_limits)
+    return Venue.start(
+        wiring.name,
+        tick_interval=tick_interval,
+        rate_limits=wiring.rate_limits,
+        **wiring.venue_options(),
+    )
 
 
 async def venue_sections(report: Report, sections: set[str], quick: bool) -> None:
@@ -93,18 +96,25 @@ async def venue_sections(report: Report, sections: set[str], quick: bool) -> Non
     for name in skipped:
         print(f"[{name}] skipped: no ccxt mapping in bench/venues.py yet", flush=True)
     for wiring in wirings:
+        if wiring.ccxt_note and sections & {"rest", "stream"}:
+            print(f"[{wiring.name}] {wiring.ccxt_note}", flush=True)
         if "rest" in sections:
             async with (
                 start(wiring, 3600.0) as venue,
-                clients(wiring, venue) as (lotusx, ccxt, _),
+                clients(wiring, venue) as (lotusx, ccxt, pro),
             ):
                 await rest.run(report, wiring, venue, lotusx, ccxt, quick)
+                await orders.run_batch(report, wiring, lotusx, quick)
+                await orders.run_ws(report, wiring, venue, lotusx, pro, quick)
         if "stream" in sections:
             async with (
                 start(wiring, 0.001) as venue,
                 clients(wiring, venue) as (lotusx, _, pro),
             ):
-                await stream.run_venue(report, wiring, lotusx, pro, 5.0 if quick else 10.0)
+                if pro is None:
+                    print(f"[{wiring.name}] WS venue book stream skipped: ccxt.pro n/a")
+                else:
+                    await stream.run_venue(report, wiring, lotusx, pro, 5.0 if quick else 10.0)
             if wiring.stream_frame is None:
                 print(
                     f"[{wiring.name}] saturated stream skipped: {wiring.firehose_skip}", flush=True
