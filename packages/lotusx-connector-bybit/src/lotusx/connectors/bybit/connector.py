@@ -22,7 +22,7 @@ from lotusx.core import recovery
 from lotusx.core.book import L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector, ConnectorOptions
+from lotusx.core.connector import Connector, ConnectorOptions, OrderTransport
 from lotusx.core.errors import (
     BadRequest,
     BadSymbol,
@@ -33,6 +33,7 @@ from lotusx.core.errors import (
     NotSupportedError,
     OrderNotFound,
     PostOnlyWouldTake,
+    RequestNotSent,
 )
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.recovery import Gap
@@ -40,6 +41,7 @@ from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
+from lotusx.core.transport.wsapi import WsApiClient
 from lotusx.core.types import (
     AmendRequest,
     Balance,
@@ -75,6 +77,7 @@ from lotusx.core.types import (
 
 from . import endpoints as ep
 from . import wire as w
+from . import wsapi
 from .endpoints import MAINNET, TESTNET
 from .errors import POST_ONLY_REJECT, Envelope, check_reply, error_table
 from .signer import BybitSigner
@@ -180,6 +183,7 @@ class BybitConnector(Connector):
     name = "bybit"
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
+    order_transports = frozenset({OrderTransport.REST, OrderTransport.WS})
 
     def __init__(
         self,
@@ -191,6 +195,8 @@ class BybitConnector(Connector):
         super().__init__(**options)
         self._public_ws: dict[str, WsSession] = {}
         self._private_ws: WsSession | None = None
+        self._trade_ws: WsApiClient | None = None
+        self._trade_protocol: wsapi.TradeProtocol | None = None
         self._leverage: dict[Symbol, Decimal] = {}
         self._uid: str | None = None
 
@@ -258,11 +264,90 @@ class BybitConnector(Connector):
         envelope = await self._envelope(endpoint, params, category=category)
         return self._decode(endpoint, envelope.result, kind), envelope.time or self.clock.now_ms()
 
+    async def _order_envelope(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, object],
+        *,
+        category: str,
+        count: int = 1,
+    ) -> Envelope:
+        """One order action's request over the chosen transport (`Connector._order_call`): the
+        trade socket, else REST; either way the reply is the REST envelope."""
+
+        async def over_ws() -> Envelope:
+            return await self._ws_envelope(endpoint, params, category=category, count=count)
+
+        async def over_rest() -> Envelope:
+            return await self._envelope(endpoint, params, category=category, count=count)
+
+        return await self._order_call(over_ws, over_rest)
+
+    async def _order_timed(
+        self, endpoint: Endpoint, kind: type[T], params: Mapping[str, object], category: str
+    ) -> tuple[T, int]:
+        """`_order_envelope` decoded, with the venue's time of the reply."""
+        envelope = await self._order_envelope(endpoint, params, category=category)
+        return self._decode(endpoint, envelope.result, kind), envelope.time or self.clock.now_ms()
+
+    async def _ws_envelope(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, object],
+        *,
+        category: str,
+        count: int = 1,
+    ) -> Envelope:
+        """``endpoint`` as a trade-socket request (``op`` = its name, ``args`` = its body).
+
+        The per-UID quota is booked here, before the request is stamped (a wait in the limiter
+        must not age ``X-BAPI-TIMESTAMP``), and corrected from the reply's ``X-Bapi-Limit*``.
+        `RequestNotSent` (the caller goes over REST) when the socket is not up, or when Bybit
+        answers 10019 (restarting: not taken; the connection is renewed)."""
+        client, protocol = self._trade_ws, self._trade_protocol
+        op = endpoint.name
+        if client is None or protocol is None or not client.ready:
+            raise RequestNotSent("trade socket is not connected", exchange=self.name, endpoint=op)
+        limiter = self.rest.limiter
+        charged = ep.ws_costs(endpoint, category, count)
+        await limiter.acquire(charged)
+        request_id = protocol.request_id(client.next_id())
+        message = wsapi.request_message(
+            op, request_id, params, self.clock.now_ms(), self._recv_window
+        )
+        frame = await client.request(op, request_id, message)
+        reply = wsapi.decode_reply(frame, op)
+        ep.observe_headers(reply.header, limiter, charged, limiter.now_ms())
+        if reply.retCode == wsapi.RESTARTING:
+            await client.drop()
+            raise RequestNotSent(
+                f"trade service restarting: {reply.retMsg}", exchange=self.name, endpoint=op
+            )
+        if reply.retCode != 0:
+            raise wsapi.reply_error(reply, op, frame)
+        return wsapi.to_envelope(reply)
+
     async def open(self) -> None:
         await self.rest.open()
         await self.sync_time()
+        if self.order_transport is OrderTransport.WS and self.credentials is not None:
+            self._trade_protocol = wsapi.TradeProtocol(self.credentials, self.clock.now_ms)
+            self._trade_ws = WsApiClient(
+                self.name,
+                self.urls["ws_trade"],
+                self._trade_protocol,
+                name="trade",
+                timeout=self.timeout,
+            )
+            try:
+                await self._trade_ws.start(wait=self.timeout)
+            except RequestNotSent as exc:  # it keeps connecting; orders go over REST meanwhile
+                self.log.warning("trade_socket_not_ready", error=str(exc))
 
     async def close(self) -> None:
+        trade, self._trade_ws = self._trade_ws, None
+        if trade is not None:
+            await trade.close()
         sessions = list(self._public_ws.values())
         if self._private_ws is not None:
             sessions.append(self._private_ws)
@@ -603,9 +688,7 @@ class BybitConnector(Connector):
         endpoint = ep.ORDER_CREATE.name
 
         async def place() -> Order:
-            ack, at_ms = await self._call_timed(
-                ep.ORDER_CREATE, w.IdsWire, params, category=category
-            )
+            ack, at_ms = await self._order_timed(ep.ORDER_CREATE, w.IdsWire, params, category)
             return w.to_placed(request, ack, client_id, at_ms)
 
         async def lookup() -> Order:
@@ -666,7 +749,9 @@ class BybitConnector(Connector):
         endpoint = ep.ORDER_CREATE_BATCH
 
         async def place() -> list[Order | ExchangeError]:
-            envelope = await self._envelope(endpoint, body, category=category, count=len(items))
+            envelope = await self._order_envelope(
+                endpoint, body, category=category, count=len(items)
+            )
             at_ms = envelope.time or self.clock.now_ms()
             answers = self._batch_answers(endpoint, envelope, len(items))
             placed: list[Order | ExchangeError] = []
@@ -738,7 +823,7 @@ class BybitConnector(Connector):
         inst, category = await self._resolve(request.symbol)
         current = await self._known_order(inst.symbol, request.order_id, request.client_order_id)
         params = self._amend_params(inst, category, current, request)
-        ack, at_ms = await self._call_timed(ep.ORDER_AMEND, w.IdsWire, params, category=category)
+        ack, at_ms = await self._order_timed(ep.ORDER_AMEND, w.IdsWire, params, category)
         return await self._acknowledged(w.to_amended(current, request, ack, at_ms))
 
     @staticmethod
@@ -785,7 +870,7 @@ class BybitConnector(Connector):
             for start in range(0, len(group), ep.BATCH_MAX):
                 chunk = group[start : start + ep.BATCH_MAX]
                 body = {"category": category, "request": [w.batch_item(p[1]) for p in chunk]}
-                envelope = await self._envelope(
+                envelope = await self._order_envelope(
                     ep.ORDER_AMEND_BATCH, body, category=category, count=len(chunk)
                 )
                 at_ms = envelope.time or self.clock.now_ms()
@@ -818,7 +903,7 @@ class BybitConnector(Connector):
             params["orderLinkId"] = client_order_id
         else:
             raise InvalidOrderError(str(inst.symbol), "order_id", _NO_ID)
-        ack, at_ms = await self._call_timed(ep.ORDER_CANCEL, w.IdsWire, params, category=category)
+        ack, at_ms = await self._order_timed(ep.ORDER_CANCEL, w.IdsWire, params, category)
         known = await self._known_order(inst.symbol, ack.orderId or order_id, client_order_id)
         return await self._acknowledged(w.to_canceled(known, ack, at_ms))
 
@@ -834,7 +919,7 @@ class BybitConnector(Connector):
                 "category": category,
                 "request": [{"symbol": inst.native_id, "orderId": i} for i in chunk],
             }
-            envelope = await self._envelope(
+            envelope = await self._order_envelope(
                 ep.ORDER_CANCEL_BATCH, body, category=category, count=len(chunk)
             )
             at_ms = envelope.time or self.clock.now_ms()

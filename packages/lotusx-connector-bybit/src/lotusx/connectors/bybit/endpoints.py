@@ -24,6 +24,7 @@ __all__ = [
     "costs",
     "observe_headers",
     "quota_name",
+    "ws_costs",
 ]
 
 # The URL keys are a contract with lotusx-sim: exactly these five.
@@ -115,6 +116,12 @@ def costs(endpoint: Endpoint, category: str | None = None, count: int = 1) -> di
     if group is not None:
         out[quota_name(endpoint.name, group)] = count
     return out
+
+
+def ws_costs(endpoint: Endpoint, category: str | None = None, count: int = 1) -> dict[str, int]:
+    """What one trade-socket request costs: the endpoint's UID quota as over REST (shared with
+    REST), not the HTTP IP quota (the socket's own IP limit is far above it)."""
+    return {k: v for k, v in costs(endpoint, category, count).items() if k != IP_QUOTA.name}
 
 
 LIMIT_HEADER = "X-Bapi-Limit"

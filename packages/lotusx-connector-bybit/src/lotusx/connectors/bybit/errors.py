@@ -1,4 +1,5 @@
-"""Bybit ``retCode`` → the LotusX hierarchy: one table for REST replies, batch items and streams.
+"""Bybit ``retCode`` → the LotusX hierarchy: one table for REST replies, trade-socket replies,
+batch items and streams.
 
 Bybit answers business errors with HTTP 200 and ``{"retCode": n, "retMsg": ...}``; only IP
 throttling (403 "access too frequent"), system protection (429) and outages use HTTP status.
@@ -72,6 +73,12 @@ CODES: Mapping[str, type[ExchangeError]] = {
     "10028": PermissionDenied,
     "10029": BadSymbol,
     "100028": PermissionDenied,
+    # trade WebSocket (its guideline page); its business errors are the REST codes
+    "10019": ExchangeUnavailable,  # service restarting: the request was not taken
+    "10403": RateLimitExceeded,  # IP limit of the trade socket
+    "10404": BadRequest,  # unknown op, or category not supported
+    "10429": RateLimitExceeded,  # system-level frequency protection
+    "20006": BadRequest,  # reqId duplicated
     # derivatives orders and positions (110xxx)
     "110001": OrderNotFound,
     "110003": _INVALID,
