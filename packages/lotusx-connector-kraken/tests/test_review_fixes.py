@@ -11,7 +11,7 @@ import pytest
 
 from lotusx.connectors.kraken import KrakenConnector
 from lotusx.connectors.kraken import endpoints as ep
-from lotusx.core.errors import OrderNotFound, OrderStatusUnknown
+from lotusx.core.errors import OrderStatusUnknown
 from lotusx.core.types import OrderRequest, OrderStatus, OrderType, Side, Symbol, TimeInForce
 
 SPOT = Symbol("BTC", "USD")
@@ -150,15 +150,13 @@ async def test_lost_futures_reply_not_found_after_the_status_window_is_unknown(
         await ex.place_order(request)
 
 
-def _spot_calls(ex: KrakenConnector, fail: Any = None) -> list[str]:
-    """Records the spot endpoints called; QueryOrders raises ``fail`` when given."""
+def _spot_calls(ex: KrakenConnector) -> list[str]:
+    """Records the spot endpoints called."""
     seen: list[str] = []
     spot = ex._spot
 
     async def spy(endpoint: Any, kind: Any, params: Any = None, **kw: Any) -> Any:
         seen.append(endpoint.name)
-        if endpoint is ep.QUERY_ORDERS and fail is not None:
-            raise fail
         return await spot(endpoint, kind, params, **kw)
 
     ex._spot = spy  # type: ignore[method-assign]
@@ -172,21 +170,26 @@ async def _spot_resting(ex: KrakenConnector) -> OrderRequest:
     return OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, inst.min_quantity, price)
 
 
-async def test_placed_spot_order_is_returned_when_its_read_back_fails(ex: KrakenConnector) -> None:
-    request = await _spot_resting(ex)
-    _spot_calls(ex, OrderNotFound("not visible yet", exchange="kraken", endpoint="QueryOrders"))
-    order = await ex.place_order(request)
-    assert order.status is OrderStatus.NEW and order.order_id
-    assert order.quantity == request.quantity and order.price == request.price
-    assert order.client_order_id is not None
-
-
-async def test_spot_batch_reads_its_orders_with_one_query(ex: KrakenConnector) -> None:
+async def test_spot_placement_is_add_order_alone(ex: KrakenConnector) -> None:
     request = await _spot_resting(ex)
     seen = _spot_calls(ex)
-    placed = await ex.place_batch_orders([request, request, request])
-    assert all(not isinstance(o, Exception) for o in placed)
-    assert seen.count("spot.QueryOrders") == 1
+    order = await ex.place_order(request)
+    assert seen == ["spot.AddOrder"]  # no QueryOrders read-back
+    assert order.status is OrderStatus.ACCEPTED and order.order_id
+    assert order.quantity == request.quantity and order.price == request.price
+    assert order.client_order_id is not None
+    held = await ex.get_order(SPOT, order_id=order.order_id)
+    assert held.status is OrderStatus.NEW and held.client_order_id == order.client_order_id
+
+
+async def test_spot_batch_is_one_add_order_batch(ex: KrakenConnector) -> None:
+    request = await _spot_resting(ex)
+    requests = [msgspec.structs.replace(request, client_order_id=f"one{n}") for n in range(3)]
+    seen = _spot_calls(ex)
+    placed = await ex.place_batch_orders(requests)
+    assert seen == ["spot.AddOrderBatch"]
+    assert [getattr(o, "status", None) for o in placed] == [OrderStatus.ACCEPTED] * 3
+    assert [getattr(o, "client_order_id", None) for o in placed] == ["one0", "one1", "one2"]
 
 
 async def test_futures_ioc_that_would_not_execute_is_expired(ex: KrakenConnector) -> None:
@@ -255,7 +258,9 @@ async def test_spot_ioc_that_cannot_fill_is_expired(ex: KrakenConnector) -> None
         SPOT, Side.BUY, OrderType.LIMIT, request.quantity, request.price, TimeInForce.IOC
     )
     order = await ex.place_order(ioc)
-    assert order.status is OrderStatus.EXPIRED
+    assert order.status is OrderStatus.ACCEPTED  # AddOrder's answer tells no outcome
+    final = await ex.get_order(SPOT, order_id=order.order_id)
+    assert final.status is OrderStatus.EXPIRED
 
 
 async def test_spot_fills_page_through_trades_history(ex: KrakenConnector) -> None:

@@ -79,14 +79,17 @@ async def test_fok_is_refused_on_futures_and_passed_on_for_spot(ex: KrakenConnec
     assert ex._spot_order_params(request, spot, "c")["timeinforce"] == "FOK"
     top = await ex.get_orderbook(SPOT, 1)
     qty = spot.min_quantity * 2
-    missed = await ex.place_order(
+    sent = await ex.place_order(
         OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, qty, top.bids[0].price, TimeInForce.FOK)
     )
+    assert sent.status is OrderStatus.ACCEPTED
+    missed = await ex.get_order(SPOT, order_id=sent.order_id)
     assert missed.status in (OrderStatus.EXPIRED, OrderStatus.CANCELED)
     assert missed.filled_quantity == 0 and missed.time_in_force is TimeInForce.FOK
-    filled = await ex.place_order(
+    sent = await ex.place_order(
         OrderRequest(SPOT, Side.BUY, OrderType.LIMIT, qty, top.asks[0].price, TimeInForce.FOK)
     )
+    filled = await ex.get_order(SPOT, order_id=sent.order_id)
     assert (filled.status, filled.filled_quantity) == (OrderStatus.FILLED, qty)
 
 

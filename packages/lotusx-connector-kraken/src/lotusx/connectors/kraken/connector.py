@@ -17,7 +17,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar, Unpack
+from typing import Any, ClassVar, TypeVar, Unpack
 
 import msgspec
 
@@ -31,7 +31,6 @@ from lotusx.core.errors import (
     ExchangeUnavailable,
     InvalidOrderError,
     InvalidParameter,
-    NetworkError,
     NotSupportedError,
     OrderNotFound,
     OrderRejected,
@@ -109,6 +108,13 @@ class KrakenConnector(KrakenLive):
     name = "kraken"
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
+    emulated: ClassVar[Mapping[Capability, str]] = {
+        Capability.AMEND_ORDER: (
+            "futures quantity changes read the order first (editorder's size is the open size); "
+            "price changes and spot: one request"
+        ),
+        Capability.CANCEL_ALL: "spot: OpenOrders, then CancelOrderBatch of the pair's orders",
+    }
 
     def __init__(
         self,
@@ -470,9 +476,13 @@ class KrakenConnector(KrakenLive):
                     found.update(await self._query_spot([txid]))
             return found
 
-    def _spot_order(self, txid: str, wire: w.SpotOrderWire) -> Order | None:
+    def _spot_order(
+        self, txid: str, wire: w.SpotOrderWire, time_in_force: TimeInForce | None = None
+    ) -> Order | None:
+        """``time_in_force``: the one asked for, where this connector has not remembered it."""
         sym = self._spot_symbol(wire.descr.pair)
-        return None if sym is None else w.spot_order(txid, wire, sym, self._tif.get(txid))
+        tif = self._tif.get(txid) or time_in_force
+        return None if sym is None else w.spot_order(txid, wire, sym, tif)
 
     async def _spot_get(self, inst: Instrument, txid: str) -> Order:
         orders = await self._query_spot([txid])
@@ -490,6 +500,15 @@ class KrakenConnector(KrakenLive):
         """The order with ``cl_ord_id`` (open first, then closed). Kraken keeps a ``cl_ord_id``
         unique among open orders only, so closed orders may share it: the newest one wins, and
         with ``since_ms`` (a placement being resolved) orders opened before it do not count."""
+        return (await self._spot_client_match(inst, client_id, since_ms))[0]
+
+    async def _spot_client_match(
+        self,
+        inst: Instrument,
+        client_id: str,
+        since_ms: int | None,
+        time_in_force: TimeInForce | None = None,
+    ) -> tuple[Order, w.SpotOrderWire]:
         for endpoint in (ep.OPEN_ORDERS, ep.CLOSED_ORDERS):
             params: dict[str, object] = {"cl_ord_id": client_id}
             if endpoint is ep.OPEN_ORDERS:
@@ -500,26 +519,37 @@ class KrakenConnector(KrakenLive):
                 found = (await self._spot(endpoint, w.ClosedOrdersWire, params)).closed
             matches = []
             for txid, wire in found.items():
-                order = self._spot_order(txid, wire)
+                order = self._spot_order(txid, wire, time_in_force)
                 if (
                     order is not None
                     and order.client_order_id == client_id
                     and order.symbol == inst.symbol
                     and (since_ms is None or order.created_at >= since_ms)
                 ):
-                    matches.append(order)
+                    matches.append((order, wire))
             if matches:
-                return max(matches, key=lambda o: o.created_at)
+                return max(matches, key=lambda m: m[0].created_at)
         raise OrderNotFound(
             f"no order with cl_ord_id {client_id} on {inst.symbol}",
             exchange=self.name,
             endpoint="OpenOrders/ClosedOrders",
         )
 
-    def _post_only_check(self, order: Order, wire_reason: str | None) -> Order:
-        if order.status is OrderStatus.CANCELED and "post" in (wire_reason or "").lower():
+    async def _spot_placed_found(
+        self, inst: Instrument, request: OrderRequest, since_ms: int
+    ) -> Order:
+        """A placement whose answer was lost, found by its ``cl_ord_id`` (the venue's read of
+        it: a post-only order Kraken canceled for taking is `PostOnlyWouldTake`)."""
+        order, wire = await self._spot_client_match(
+            inst, request.client_order_id or "", since_ms, request.time_in_force
+        )
+        if (
+            request.time_in_force is TimeInForce.POST_ONLY
+            and order.status is OrderStatus.CANCELED
+            and "post" in (wire.reason or "").lower()
+        ):
             raise PostOnlyWouldTake(
-                wire_reason or "post-only order would take",
+                wire.reason or "post-only order would take",
                 exchange=self.name,
                 endpoint=ep.ADD_ORDER.name,
                 code="EOrder:Post only order",
@@ -532,64 +562,36 @@ class KrakenConnector(KrakenLive):
                 del self._tif[next(iter(self._tif))]
             self._tif[txid] = tif
 
-    async def _spot_after_place(self, inst: Instrument, txid: str, request: OrderRequest) -> Order:
-        """The order AddOrder placed, read back with QueryOrders; when that read fails (not
-        visible yet, a network error), the order as requested (status NEW): it was placed."""
-        self._remember_tif(txid, request.time_in_force)
+    async def _acknowledged_item(self, item: Order | ExchangeError) -> Order | ExchangeError:
+        """A batch item through `_acknowledged` (an error item stays as it is)."""
+        if isinstance(item, ExchangeError):
+            return item
         try:
-            wires = await self._query_spot([txid])
-        except (ExchangeError, NetworkError):
-            wires = {}
-        return self._spot_placed(inst, txid, request, wires.get(txid))
-
-    def _spot_placed(
-        self, inst: Instrument, txid: str, request: OrderRequest, wire: w.SpotOrderWire | None
-    ) -> Order:
-        if wire is None:
-            now = self.clock.now_ms()
-            return Order(
-                symbol=inst.symbol,
-                order_id=txid,
-                client_order_id=request.client_order_id,
-                side=request.side,
-                type=request.type,
-                time_in_force=request.time_in_force,
-                quantity=request.quantity,
-                price=request.price,
-                filled_quantity=Decimal(0),
-                average_price=None,
-                status=OrderStatus.NEW,
-                reduce_only=request.reduce_only,
-                created_at=now,
-                updated_at=now,
-            )
-        order = self._spot_order(txid, wire)
-        if order is None:
-            raise w.unexpected(f"order {txid} on unknown pair {wire.descr.pair!r}")
-        if request.time_in_force is TimeInForce.POST_ONLY:
-            return self._post_only_check(order, wire.reason)
-        return order
+            return await self._acknowledged(item)
+        except ExchangeError as exc:
+            return exc
 
     async def _place_spot(self, inst: Instrument, request: OrderRequest) -> Order:
+        """One ``AddOrder``: the order is the request with Kraken's txid, ACCEPTED (a lost
+        answer: the order as read by its ``cl_ord_id``)."""
         client_id = request.client_order_id or new_client_order_id()
-        params = self._spot_order_params(request, inst, client_id)
+        placed = msgspec.structs.replace(request, client_order_id=client_id)
+        params = self._spot_order_params(placed, inst, client_id)
 
-        async def place() -> str:
+        async def place() -> Order:
             answer = await self._spot(ep.ADD_ORDER, w.AddOrderWire, params)
-            if not answer.txid:
-                raise w.unexpected("AddOrder answered without a txid")
-            return answer.txid[0]
+            return w.spot_accepted(answer, placed, self.clock.now_ms())
 
         since_ms = self.clock.now_ms() - _CLOCK_SLACK_MS
 
-        async def lookup() -> str:
-            return (await self._spot_by_client_id(inst, client_id, since_ms)).order_id
+        async def lookup() -> Order:
+            return await self._spot_placed_found(inst, placed, since_ms)
 
-        txid = await resolve_placement(
+        order = await resolve_placement(
             place, lookup, exchange=self.name, endpoint=ep.ADD_ORDER.name, client_order_id=client_id
         )
-        placed = msgspec.structs.replace(request, client_order_id=client_id)
-        return await self._spot_after_place(inst, txid, placed)
+        self._remember_tif(order.order_id, request.time_in_force)
+        return await self._acknowledged(order)
 
     # ------------------------------------------------------------------ trading: futures
 
@@ -621,6 +623,8 @@ class KrakenConnector(KrakenLive):
         return w.futures_order_from_events(status, sym)
 
     async def _place_futures(self, inst: Instrument, request: OrderRequest) -> Order:
+        """One ``sendorder``: the order as its ``orderEvents`` leave it (fills included), else
+        the request with Kraken's order id (a lost answer: `_futures_lookup`)."""
         client_id = request.client_order_id or new_client_order_id()
         params = self._futures_order_params(request, inst, client_id)
 
@@ -628,50 +632,21 @@ class KrakenConnector(KrakenLive):
             answer = await self._fut(ep.F_SEND_ORDER, w.FSendWire, params)
             status = answer.sendStatus
             order = self._futures_result(status, inst.symbol, ep.F_SEND_ORDER.name)
-            return order or await self._futures_no_events(inst, request, client_id, status)
+            return order or w.futures_accepted(status, request, client_id, self.clock.now_ms())
 
         sent_ms = self.clock.now_ms()
 
         async def lookup() -> Order:
             return await self._futures_lookup(inst, request, client_id, sent_ms)
 
-        return await resolve_placement(
+        order = await resolve_placement(
             place,
             lookup,
             exchange=self.name,
             endpoint=ep.F_SEND_ORDER.name,
             client_order_id=client_id,
         )
-
-    async def _futures_no_events(
-        self, inst: Instrument, request: OrderRequest, client_id: str, status: w.FStatusWire
-    ) -> Order:
-        """A send accepted without order events. ``iocWouldNotExecute``: the IOC order expired
-        unfilled, built from the request. Otherwise the order is read back; when it cannot be
-        found, the request with Kraken's order id: EXPIRED for IOC/market, NEW for a resting
-        order (it was placed)."""
-        if status.status != "iocWouldNotExecute":
-            with contextlib.suppress(OrderNotFound):
-                return await self.get_order(inst.symbol, client_order_id=client_id)
-        ioc = request.type is OrderType.MARKET or request.time_in_force is TimeInForce.IOC
-        expired = ioc or status.status == "iocWouldNotExecute"
-        now = self.clock.now_ms()
-        return Order(
-            symbol=inst.symbol,
-            order_id=status.order_id or status.orderId or "",
-            client_order_id=client_id,
-            side=request.side,
-            type=request.type,
-            time_in_force=request.time_in_force,
-            quantity=request.quantity,
-            price=request.price,
-            filled_quantity=Decimal(0),
-            average_price=None,
-            status=OrderStatus.EXPIRED if expired else OrderStatus.NEW,
-            reduce_only=request.reduce_only,
-            created_at=now,
-            updated_at=now,
-        )
+        return await self._acknowledged(order)
 
     async def _futures_lookup(
         self, inst: Instrument, request: OrderRequest, client_id: str, sent_ms: int
@@ -804,6 +779,8 @@ class KrakenConnector(KrakenLive):
     async def _spot_batch(
         self, inst: Instrument, requests: list[OrderRequest]
     ) -> list[Order | ExchangeError]:
+        """One ``AddOrderBatch`` (``orders[]``: a txid or an error per item): each order is its
+        request with its txid, ACCEPTED (a lost answer: each order read by its ``cl_ord_id``)."""
         orders = []
         for r in requests:
             params = self._spot_order_params(r, inst, r.client_order_id or "")
@@ -811,25 +788,32 @@ class KrakenConnector(KrakenLive):
             orders.append({k: v for k, v in params.items() if v is not None})
         body = {"orders": orders, "pair": inst.native_id}
 
-        async def place() -> list[w.BatchItemWire]:
-            return (await self._spot(ep.ADD_ORDER_BATCH, w.AddOrderBatchWire, body)).orders
+        async def place() -> list[Order | ExchangeError]:
+            answer = await self._spot(ep.ADD_ORDER_BATCH, w.AddOrderBatchWire, body)
+            if len(answer.orders) != len(requests):
+                raise w.unexpected(
+                    f"AddOrderBatch answered {len(answer.orders)} items for {len(requests)}"
+                )
+            at_ms = self.clock.now_ms()
+            return [
+                self._spot_batch_item(item, r, at_ms)
+                for item, r in zip(answer.orders, requests, strict=True)
+            ]
 
         since_ms = self.clock.now_ms() - _CLOCK_SLACK_MS
 
-        async def lookup() -> list[w.BatchItemWire]:
-            items = []
+        async def lookup() -> list[Order | ExchangeError]:
+            found: list[Order | ExchangeError] = []
             for r in requests:
                 try:
-                    cid = r.client_order_id or ""
-                    order = await self._spot_by_client_id(inst, cid, since_ms)
-                    items.append(w.BatchItemWire(txid=order.order_id))
-                except OrderNotFound as exc:
-                    items.append(w.BatchItemWire(error=str(exc.exchange_message)))
-            if all(i.order_id is None for i in items):
+                    found.append(await self._spot_placed_found(inst, r, since_ms))
+                except (OrderNotFound, PostOnlyWouldTake) as exc:
+                    found.append(exc)
+            if all(isinstance(f, OrderNotFound) for f in found):
                 raise OrderNotFound(
                     "no order of the batch", exchange=self.name, endpoint=ep.ADD_ORDER_BATCH.name
                 )
-            return items
+            return found
 
         items = await resolve_placement(
             place,
@@ -838,32 +822,25 @@ class KrakenConnector(KrakenLive):
             endpoint=ep.ADD_ORDER_BATCH.name,
             client_order_id=",".join(r.client_order_id or "" for r in requests),
         )
-        if len(items) != len(requests):
-            raise w.unexpected(f"AddOrderBatch answered {len(items)} items for {len(requests)}")
-        txids = [i.order_id for i in items if i.order_id is not None]
         for item, request in zip(items, requests, strict=True):
-            if item.order_id is not None:
+            if isinstance(item, Order):
                 self._remember_tif(item.order_id, request.time_in_force)
-        try:  # one QueryOrders for the whole batch (at most 15 txids; Kraken takes 50)
-            wires = await self._query_spot(txids)
-        except (ExchangeError, NetworkError):
-            wires = {}
-        out: list[Order | ExchangeError] = []
-        for item, request in zip(items, requests, strict=True):
-            txid = item.order_id
-            if txid is None:
-                code = item.error or "EGeneral:Internal error"
-                out.append(self.rest.errors.build(code, code, ep.ADD_ORDER_BATCH.name))
-                continue
-            try:
-                out.append(self._spot_placed(inst, txid, request, wires.get(txid)))
-            except ExchangeError as exc:
-                out.append(exc)
-        return out
+        return [await self._acknowledged_item(item) for item in items]
+
+    def _spot_batch_item(
+        self, item: w.BatchItemWire, request: OrderRequest, at_ms: int
+    ) -> Order | ExchangeError:
+        if item.error is not None:
+            return self.rest.errors.build(item.error, item.error, ep.ADD_ORDER_BATCH.name)
+        try:
+            return w.spot_batch_accepted(item, request, at_ms)
+        except ExchangeError as exc:
+            return exc
 
     async def _futures_batch(
         self, insts: list[Instrument], requests: list[OrderRequest]
     ) -> list[Order | ExchangeError]:
+        """One ``batchorder`` of sends: each item's ``sendStatus`` as `_place_futures` reads it."""
         instructions = []
         for tag, (inst, r) in enumerate(zip(insts, requests, strict=True)):
             params = self._futures_order_params(r, inst, r.client_order_id or "")
@@ -875,7 +852,7 @@ class KrakenConnector(KrakenLive):
             answer = await self._fut(
                 ep.F_BATCH, w.FBatchWire, {"json": payload}, costs=ep.batch_cost(len(instructions))
             )
-            return await self._batch_statuses(answer.batchStatus, insts, requests)
+            return self._batch_statuses(answer.batchStatus, insts, requests)
 
         sent_ms = self.clock.now_ms()
 
@@ -894,18 +871,20 @@ class KrakenConnector(KrakenLive):
                 )
             return found
 
-        return await resolve_placement(
+        items = await resolve_placement(
             place,
             lookup,
             exchange=self.name,
             endpoint=ep.F_BATCH.name,
             client_order_id=",".join(r.client_order_id or "" for r in requests),
         )
+        return [await self._acknowledged_item(item) for item in items]
 
-    async def _batch_statuses(
+    def _batch_statuses(
         self, statuses: list[w.FStatusWire], insts: list[Instrument], requests: list[OrderRequest]
     ) -> list[Order | ExchangeError]:
         by_tag = {s.order_tag: s for s in statuses if s.order_tag is not None}
+        now = self.clock.now_ms()
         out: list[Order | ExchangeError] = []
         for tag, (inst, r) in enumerate(zip(insts, requests, strict=True)):
             status = by_tag.get(str(tag))
@@ -914,44 +893,87 @@ class KrakenConnector(KrakenLive):
                 continue
             try:
                 order = self._futures_result(status, inst.symbol, ep.F_BATCH.name)
-                if order is None:
-                    client_id = r.client_order_id or ""
-                    order = await self._futures_no_events(inst, r, client_id, status)
-                out.append(order)
+                out.append(order or w.futures_accepted(status, r, r.client_order_id or "", now))
             except ExchangeError as exc:
                 out.append(exc)
         return out
 
     async def amend_order(self, request: AmendRequest) -> Order:
         """Spot ``AmendOrder`` (in place, priority kept where possible); Futures ``editorder``.
-        ``quantity`` is the new total quantity, fills included."""
+        ``quantity`` is the new total quantity, fills included. One request, by the ids given;
+        the order returned is the known one amended (Futures: as the ``EDIT`` event shows it).
+
+        A Futures quantity change reads the order first: ``editorder``'s ``size`` is the open
+        size, so the filled part must be current, not as last known here."""
         inst, venue = await self._resolve(request.symbol)
+        sym = inst.symbol
         if request.price is None and request.quantity is None:
-            raise InvalidOrderError(str(inst.symbol), "amend", "give a price and/or a quantity")
-        current = await self.get_order(
-            inst.symbol, order_id=request.order_id, client_order_id=request.client_order_id
-        )
+            raise InvalidOrderError(str(sym), "amend", "give a price and/or a quantity")
+        known = self.orders.find(sym, request.order_id, request.client_order_id)
+        if venue is Venue.FUTURES and request.quantity is not None:
+            known = self.orders.remember(
+                await self.get_order(
+                    sym, order_id=request.order_id, client_order_id=request.client_order_id
+                )
+            )
+        if known is not None:
+            self._check_amend(inst, known, request)
+        order_id = request.order_id or (known.order_id if known is not None else None)
+        client_id = None if order_id else request.client_order_id
+        if venue is Venue.SPOT:
+            params = {
+                "txid": order_id,
+                "cl_ord_id": client_id,
+                "order_qty": request.quantity,
+                "limit_price": request.price,
+            }
+            ack = await self._spot(ep.AMEND_ORDER, w.AmendWire, params)
+            at_ms = self.clock.now_ms()
+            current = known or await self._known_order(sym, order_id, client_id)
+            return await self._acknowledged(w.spot_amended(ack, current, request, at_ms))
+        size = None
+        if request.quantity is not None:
+            assert known is not None  # read above
+            size = request.quantity - known.filled_quantity
+        params_f = {
+            "orderId": order_id,
+            "cliOrdId": client_id,
+            "size": size,
+            "limitPrice": request.price,
+        }
+        answer = await self._fut(ep.F_EDIT_ORDER, w.FEditWire, params_f)
+        status = answer.editStatus
+        order = self._futures_result(status, sym, ep.F_EDIT_ORDER.name)
+        if order is None:
+            current = known or await self._known_order(sym, status.orderId or order_id, client_id)
+            order = w.futures_amended(status, current, request, self.clock.now_ms())
+        return await self._acknowledged(order)
+
+    @staticmethod
+    def _check_amend(inst: Instrument, current: Order, request: AmendRequest) -> None:
         price = request.price if request.price is not None else current.price
         quantity = request.quantity if request.quantity is not None else current.quantity
         if current.type is not OrderType.LIMIT or price is None:
             raise InvalidOrderError(str(inst.symbol), "type", "only limit orders can be amended")
         inst.check_order(OrderRequest(inst.symbol, current.side, OrderType.LIMIT, quantity, price))
-        if venue is Venue.SPOT:
-            params = {
-                "txid": current.order_id,
-                "order_qty": request.quantity,
-                "limit_price": request.price,
-            }
-            await self._spot(ep.AMEND_ORDER, w.AmendWire, params)
-            return await self._spot_get(inst, current.order_id)
-        params = {
-            "orderId": current.order_id,
-            "size": None if request.quantity is None else quantity - current.filled_quantity,
-            "limitPrice": request.price,
-        }
-        answer = await self._fut(ep.F_EDIT_ORDER, w.FEditWire, params)
-        order = self._futures_result(answer.editStatus, inst.symbol, ep.F_EDIT_ORDER.name)
-        return order or await self.get_order(inst.symbol, order_id=current.order_id)
+        if request.quantity is not None and request.quantity <= current.filled_quantity:
+            raise InvalidOrderError(
+                str(inst.symbol),
+                "quantity",
+                f"{request.quantity} <= already filled {current.filled_quantity}",
+            )
+
+    def _not_a_txid(self, inst: Instrument, order_id: str, endpoint: str) -> OrderNotFound | None:
+        """Kraken's cancels take an all-digit id for a ``userref`` (every order tagged with
+        it); txids are never all digits, so such an id names no order and is not sent."""
+        if not order_id.lstrip("-").isdigit():
+            return None
+        return OrderNotFound(
+            f"no order {order_id} on {inst.symbol} (a Kraken txid is not a number; the cancel "
+            "would take it for a userref)",
+            exchange=self.name,
+            endpoint=endpoint,
+        )
 
     async def cancel_order(
         self,
@@ -960,43 +982,71 @@ class KrakenConnector(KrakenLive):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
+        """Spot ``CancelOrder`` (by txid or ``cl_ord_id``), Futures ``cancelorder``: one
+        request. The order returned is the known one canceled (Futures: as the ``CANCEL``
+        event shows it); read after the cancel only for an order this connector never saw."""
         inst, venue = await self._resolve(symbol)
+        sym = inst.symbol
         if order_id is None and client_order_id is None:
-            raise InvalidOrderError(
-                str(inst.symbol), "order_id", "give order_id or client_order_id"
-            )
+            raise InvalidOrderError(str(sym), "order_id", "give order_id or client_order_id")
         if venue is Venue.FUTURES:
             params = {"order_id": order_id, "cliOrdId": None if order_id else client_order_id}
             answer = await self._fut(ep.F_CANCEL_ORDER, w.FCancelWire, params)
-            order = self._futures_result(answer.cancelStatus, inst.symbol, ep.F_CANCEL_ORDER.name)
+            status = answer.cancelStatus
+            order = self._futures_result(status, sym, ep.F_CANCEL_ORDER.name)
             if order is None:
-                order = await self.get_order(
-                    inst.symbol, order_id=order_id, client_order_id=client_order_id
+                known = await self._known_order(
+                    sym, status.order_id or order_id, None if order_id else client_order_id
                 )
-            return order
-        current = await self.get_order(
-            inst.symbol, order_id=order_id, client_order_id=client_order_id
+                order = w.futures_canceled(status, known, self.clock.now_ms())
+            return await self._acknowledged(order)
+        if order_id is not None:
+            refused = self._not_a_txid(inst, order_id, ep.CANCEL_ORDER.name)
+            if refused is not None:
+                raise refused
+        params_s = {"txid": order_id} if order_id else {"cl_ord_id": client_order_id}
+        try:
+            answer_spot = await self._spot(ep.CANCEL_ORDER, w.CancelWire, params_s)
+        except OrderNotFound as exc:
+            raise await self._spot_not_canceled(inst, order_id, client_order_id, exc) from exc
+        at_ms = self.clock.now_ms()
+        if not w.spot_cancel_took(answer_spot):
+            nothing = OrderNotFound(
+                f"no order {order_id or client_order_id} on {sym} (CancelOrder canceled nothing)",
+                exchange=self.name,
+                endpoint=ep.CANCEL_ORDER.name,
+            )
+            raise await self._spot_not_canceled(inst, order_id, client_order_id, nothing)
+        known = await self._known_order(sym, order_id, None if order_id else client_order_id)
+        return await self._acknowledged(w.spot_canceled(answer_spot, known, at_ms))
+
+    async def _spot_not_canceled(
+        self,
+        inst: Instrument,
+        order_id: str | None,
+        client_order_id: str | None,
+        refusal: OrderNotFound,
+    ) -> ExchangeError:
+        """Kraken canceled nothing: the order is read to say why. The error to raise: an order
+        already closed is `OrderRejected` naming its state; an unknown one ``refusal``."""
+        try:
+            current = await self.get_order(
+                inst.symbol, order_id=order_id, client_order_id=client_order_id
+            )
+        except OrderNotFound:
+            return refusal
+        state = "open" if current.status.is_open else current.status.value
+        return OrderRejected(
+            f"{current.order_id} was not canceled: it is {state}",
+            exchange=self.name,
+            endpoint=ep.CANCEL_ORDER.name,
         )
-        if not current.status.is_open:
-            raise OrderRejected(
-                f"{current.order_id} is already {current.status.value}",
-                exchange=self.name,
-                endpoint=ep.CANCEL_ORDER.name,
-            )
-        answer_spot = await self._spot(ep.CANCEL_ORDER, w.CancelWire, {"txid": current.order_id})
-        after = await self._spot_get(inst, current.order_id)
-        if answer_spot.count == 0 and after.status.is_open:
-            raise OrderRejected(
-                f"{current.order_id} was not canceled (count 0)",
-                exchange=self.name,
-                endpoint=ep.CANCEL_ORDER.name,
-            )
-        return after
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
     ) -> list[Order | ExchangeError]:
-        """Spot ``CancelOrderBatch`` (50 per call); Futures ``batchorder`` cancel items."""
+        """Spot ``CancelOrderBatch`` (50 per call); Futures ``batchorder`` cancel items. One
+        request per chunk; each order returned is the known one canceled."""
         inst, venue = await self._resolve(symbol)
         if venue is Venue.FUTURES:
             items = [{"order": "cancel", "order_id": i} for i in order_ids]
@@ -1005,6 +1055,7 @@ class KrakenConnector(KrakenLive):
                 ep.F_BATCH, w.FBatchWire, {"json": payload}, costs=ep.batch_cost(len(items))
             )
             by_id = {s.order_id: s for s in answer.batchStatus}
+            now = self.clock.now_ms()
             out: list[Order | ExchangeError] = []
             for order_id in order_ids:
                 status = by_id.get(order_id)
@@ -1012,31 +1063,74 @@ class KrakenConnector(KrakenLive):
                     if status is None:
                         raise order_status_error("notFound", ep.F_BATCH.name)
                     order = self._futures_result(status, inst.symbol, ep.F_BATCH.name)
-                    out.append(order or await self.get_order(inst.symbol, order_id=order_id))
+                    if order is None:
+                        known = await self._known_order(inst.symbol, order_id, None)
+                        order = w.futures_canceled(status, known, now)
                 except ExchangeError as exc:
                     out.append(exc)
+                else:
+                    out.append(await self._acknowledged_item(order))
             return out
-        known = await self._query_known(list(order_ids))
-        for start in range(0, len(order_ids), ep.CANCEL_BATCH_MAX):
-            chunk = [i for i in order_ids[start : start + ep.CANCEL_BATCH_MAX] if i in known]
-            if chunk:
-                await self._spot(ep.CANCEL_ORDER_BATCH, w.CancelWire, {"orders": chunk})
-        after = await self._query_known([i for i in order_ids if i in known])
-        results: list[Order | ExchangeError] = []
+        results: dict[str, Order | ExchangeError] = {}
         for order_id in order_ids:
-            wire = after.get(order_id)
-            order = None if wire is None else self._spot_order(order_id, wire)
-            if order is None or order.symbol != inst.symbol:
-                results.append(
-                    OrderNotFound(
-                        f"no order {order_id} on {inst.symbol}",
-                        exchange=self.name,
-                        endpoint=ep.CANCEL_ORDER_BATCH.name,
-                    )
-                )
-            else:
-                results.append(order)
-        return results
+            refused = self._not_a_txid(inst, order_id, ep.CANCEL_ORDER_BATCH.name)
+            if refused is not None:
+                results[order_id] = refused
+        sendable = list(dict.fromkeys(i for i in order_ids if i not in results))
+        for start in range(0, len(sendable), ep.CANCEL_BATCH_MAX):
+            chunk = sendable[start : start + ep.CANCEL_BATCH_MAX]
+            results.update(await self._spot_cancel_chunk(inst, chunk, retry=True))
+        return [results[i] for i in order_ids]
+
+    async def _spot_cancel_chunk(
+        self, inst: Instrument, chunk: list[str], *, retry: bool
+    ) -> dict[str, Order | ExchangeError]:
+        """One ``CancelOrderBatch``. Kraken refuses the whole call for one unknown txid: then
+        the txids are read, and the known ones sent again (the unknown ones: `OrderNotFound`).
+        Fewer canceled than sent (some had closed): the orders are read as they now are."""
+        try:
+            answer = await self._spot(ep.CANCEL_ORDER_BATCH, w.CancelWire, {"orders": chunk})
+        except (OrderNotFound, InvalidParameter):
+            if not retry:
+                raise
+            held = await self._query_known(chunk)
+            out: dict[str, Order | ExchangeError] = {
+                i: self._not_held(inst, i) for i in chunk if i not in held
+            }
+            known = [i for i in chunk if i in held]
+            if known:
+                out.update(await self._spot_cancel_chunk(inst, known, retry=False))
+            return out
+        at_ms = self.clock.now_ms()
+        if answer.count == len(chunk):
+            found = {i: self.orders.find(inst.symbol, i) for i in chunk}
+            missing = [i for i, o in found.items() if o is None]
+            wires = await self._query_known(missing) if missing else {}
+            out = {}
+            for i in chunk:
+                order = found[i]
+                if order is None and i in wires:
+                    order = self._spot_order(i, wires[i])
+                if order is None:
+                    out[i] = self._not_held(inst, i)
+                else:
+                    out[i] = await self._acknowledged_item(w.spot_canceled(answer, order, at_ms))
+            return out
+        wires = await self._query_known(chunk)
+        out = {}
+        for i in chunk:
+            order = self._spot_order(i, wires[i]) if i in wires else None
+            out[i] = (
+                self._not_held(inst, i) if order is None else await self._acknowledged_item(order)
+            )
+        return out
+
+    def _not_held(self, inst: Instrument, order_id: str) -> OrderNotFound:
+        return OrderNotFound(
+            f"no order {order_id} on {inst.symbol}",
+            exchange=self.name,
+            endpoint=ep.CANCEL_ORDER_BATCH.name,
+        )
 
     async def cancel_all(self, symbol: SymbolLike) -> None:
         """Futures ``cancelallorders`` for the symbol. Spot ``CancelAll`` would cancel every

@@ -21,7 +21,9 @@ import msgspec
 from msgspec import Struct
 
 from lotusx.core.book import levels_from_text
+from lotusx.core.orders import accepted_order, amended_order, canceled_order
 from lotusx.core.types import (
+    AmendRequest,
     Balance,
     BookLevel,
     Candle,
@@ -33,6 +35,7 @@ from lotusx.core.types import (
     MarginMode,
     Order,
     OrderBook,
+    OrderRequest,
     OrderStatus,
     OrderType,
     Position,
@@ -398,6 +401,49 @@ class CancelWire(Finite, kw_only=True):
 
 class AmendWire(Finite, kw_only=True):
     amend_id: str
+
+
+# Spot acknowledgements name the order, never its state after matching: the orders built from
+# them are ACCEPTED (placements) or the known order with the change applied.
+
+
+def spot_accepted(ack: AddOrderWire, request: OrderRequest, at_ms: int) -> Order:
+    """The order an ``AddOrder`` answer (``txid[]`` + ``descr``) accepted: the request with
+    Kraken's one txid, ACCEPTED (the answer tells no fill, nor an IOC/FOK or post-only end)."""
+    if len(ack.txid) != 1 or not ack.txid[0]:
+        raise unexpected(f"AddOrder answered {len(ack.txid)} txids for one order")
+    return accepted_order(request, ack.txid[0], request.client_order_id, at_ms)
+
+
+def spot_batch_accepted(item: BatchItemWire, request: OrderRequest, at_ms: int) -> Order:
+    """One ``AddOrderBatch`` item that carries a txid (an item with ``error`` is refused)."""
+    txid = item.order_id
+    if not txid:
+        raise unexpected(f"AddOrderBatch item without a txid or an error: {item.txid!r}")
+    return accepted_order(request, txid, request.client_order_id, at_ms)
+
+
+def spot_amended(ack: AmendWire, known: Order, request: AmendRequest, at_ms: int) -> Order:
+    """``known`` with the amendment an ``AmendOrder`` answer (``amend_id``) accepted; the
+    order keeps its txid (AmendOrder amends in place)."""
+    if not ack.amend_id:
+        raise unexpected("AmendOrder answered an empty amend_id")
+    return amended_order(known, request, at_ms)
+
+
+def spot_cancel_took(ack: CancelWire) -> bool:
+    """Whether a ``CancelOrder``/``CancelOrderBatch`` answer canceled anything (``count``), or
+    has it under way (``pending``)."""
+    if ack.count < 0:
+        raise unexpected(f"cancel answered count {ack.count}")
+    return ack.count > 0 or ack.pending
+
+
+def spot_canceled(ack: CancelWire, known: Order, at_ms: int) -> Order:
+    """``known`` canceled, as a cancel answer that took says (fills as last known here)."""
+    if not spot_cancel_took(ack):
+        raise unexpected("cancel answered count 0: nothing was canceled")
+    return canceled_order(known, at_ms)
 
 
 class SpotTradeWire(Finite, kw_only=True):
@@ -832,6 +878,41 @@ def futures_order_from_events(status: FStatusWire, sym: Symbol) -> Order | None:
         created_at=created,
         updated_at=_f_time(order.lastUpdateTimestamp, status.receivedTime) or created,
     )
+
+
+def status_ms(status: FStatusWire, now_ms: int) -> int:
+    """The ``receivedTime`` of a send/edit/cancel status, else ``now_ms``."""
+    return iso_to_ms(status.receivedTime) if status.receivedTime else now_ms
+
+
+def futures_accepted(
+    status: FStatusWire, request: OrderRequest, client_id: str, now_ms: int
+) -> Order:
+    """A send Kraken accepted without order events: the request with the status's order id,
+    ACCEPTED; ``iocWouldNotExecute`` is the IOC order expired unfilled."""
+    order_id = status.order_id or status.orderId
+    at_ms = status_ms(status, now_ms)
+    if status.status == "iocWouldNotExecute":
+        return accepted_order(request, order_id or "", client_id, at_ms, status=OrderStatus.EXPIRED)
+    if not order_id:
+        raise unexpected(f"order status {status.status!r} without an order id or order events")
+    return accepted_order(request, order_id, client_id, at_ms)
+
+
+def futures_amended(status: FStatusWire, known: Order, request: AmendRequest, now_ms: int) -> Order:
+    """``known`` with the amendment an ``edited`` status without order events accepted."""
+    return amended_order(known, request, status_ms(status, now_ms))
+
+
+def futures_canceled(status: FStatusWire, known: Order, now_ms: int) -> Order:
+    """``known`` as a cancel status without order events leaves it: ``filled`` (Kraken did not
+    cancel it: it had filled), else canceled (fills as last known here)."""
+    at_ms = status_ms(status, now_ms)
+    if status.status == "filled":
+        return msgspec.structs.replace(
+            known, status=OrderStatus.FILLED, filled_quantity=known.quantity, updated_at=at_ms
+        )
+    return canceled_order(known, at_ms)
 
 
 class FOpenOrderWire(Finite, kw_only=True):
