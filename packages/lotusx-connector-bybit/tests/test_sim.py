@@ -11,6 +11,7 @@ import pytest
 
 from lotusx.connectors.bybit import BybitConnector
 from lotusx.core.errors import ExchangeError, InsufficientFunds, OrderNotFound
+from lotusx.core.ratelimit import Quota, WindowKind
 from lotusx.core.types import (
     AmendRequest,
     Order,
@@ -263,3 +264,145 @@ async def test_rate_limit_headers_are_observed(ex: BybitConnector, venue: Any) -
 async def test_get_retries_through_a_5xx(ex: BybitConnector, venue: Any) -> None:
     venue.faults.rest_5xx(2)
     assert (await ex.get_orderbook(SPOT, 5)).bids
+
+
+# ----------------------------------------------------------------------------- trade socket
+# Order entry over the trade socket (order_transport="ws").
+
+
+@pytest.fixture
+async def wsx(venue: Any) -> AsyncIterator[BybitConnector]:
+    async with BybitConnector(
+        api_key=venue.api_key, secret=venue.secret, urls=venue.urls, order_transport="ws"
+    ) as connector:
+        yield connector
+
+
+def _sent(venue: Any, before: int) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in venue.view.requests[before:]]
+
+
+def _held(venue: Any, native: str = "BTCUSDT", kind: str = "linear") -> list[Any]:
+    return venue.view.open_orders(_market(venue, native, kind), native)
+
+
+async def test_place_amend_cancel_are_one_ws_request_each(wsx: BybitConnector, venue: Any) -> None:
+    assert wsx._trade_ws is not None and wsx._trade_ws.ready  # warm and logged in after open
+    request = await resting(wsx, venue, PERP, "ws-1")
+    inst = await wsx.instrument(PERP)
+    before = len(venue.view.requests)
+    placed = await wsx.place_order(request)
+    assert _sent(venue, before) == [("WS", "order.create")]
+    assert placed.status is OrderStatus.ACCEPTED and placed.client_order_id == "ws-1"
+    assert [(o.client_id, str(o.order_id)) for o in _held(venue)] == [("ws-1", placed.order_id)]
+
+    assert request.price is not None
+    lower = request.price - inst.tick_size
+    before = len(venue.view.requests)
+    amended = await wsx.amend_order(AmendRequest(PERP, order_id=placed.order_id, price=lower))
+    assert _sent(venue, before) == [("WS", "order.amend")]
+    assert amended.price == lower and _held(venue)[0].price == lower
+
+    before = len(venue.view.requests)
+    canceled = await wsx.cancel_order(PERP, client_order_id="ws-1")
+    assert _sent(venue, before) == [("WS", "order.cancel")]
+    assert canceled.status is OrderStatus.CANCELED and canceled.order_id == placed.order_id
+    assert _held(venue) == []
+
+
+async def test_batches_are_one_ws_request_each(wsx: BybitConnector, venue: Any) -> None:
+    requests = [await resting(wsx, venue, SPOT, f"wsb{i}") for i in range(3)]
+    before = len(venue.view.requests)
+    placed = await wsx.place_batch_orders(requests)
+    assert _sent(venue, before) == [("WS", "order.create-batch")]
+    assert all(isinstance(p, Order) for p in placed)
+    ids = [p.order_id for p in placed if isinstance(p, Order)]
+    assert sorted(str(o.order_id) for o in _held(venue, kind="spot")) == sorted(ids)
+
+    inst = await wsx.instrument(SPOT)
+    assert requests[0].price is not None
+    lower = requests[0].price - inst.tick_size
+    before = len(venue.view.requests)
+    amended = await wsx.amend_batch([AmendRequest(SPOT, order_id=i, price=lower) for i in ids])
+    assert _sent(venue, before) == [("WS", "order.amend-batch")]
+    assert all(isinstance(a, Order) and a.price == lower for a in amended)
+
+    before = len(venue.view.requests)
+    canceled = await wsx.cancel_batch(SPOT, ids)
+    assert _sent(venue, before) == [("WS", "order.cancel-batch")]
+    assert all(isinstance(c, Order) and c.status is OrderStatus.CANCELED for c in canceled)
+    assert _held(venue, kind="spot") == []
+
+
+async def test_errors_map_to_the_typed_exceptions(wsx: BybitConnector, venue: Any) -> None:
+    good = await resting(wsx, venue, PERP, "ws-e1")
+    inst = await wsx.instrument(PERP)
+    quantity = inst.max_quantity or good.quantity * 100_000
+    huge = OrderRequest(PERP, Side.BUY, OrderType.LIMIT, quantity, good.price, client_order_id="e2")
+    before = len(venue.view.requests)
+    with pytest.raises(InsufficientFunds):
+        await wsx.place_order(huge)
+    assert _sent(venue, before) == [("WS", "order.create")]  # refused, not looked up
+    with pytest.raises(OrderNotFound):
+        await wsx.cancel_order(PERP, order_id="999999999")
+    assert _held(venue) == []
+
+
+async def test_socket_down_falls_back_to_rest_then_returns_to_ws(
+    wsx: BybitConnector, venue: Any
+) -> None:
+    assert wsx._trade_ws is not None
+    request = await resting(wsx, venue, PERP, "ws-f1")
+    await wsx._trade_ws.drop()  # reconnects in the background
+    before = len(venue.view.requests)
+    placed = await wsx.place_order(request)
+    assert _sent(venue, before) == [("POST", "/v5/order/create")]
+    assert [o.client_id for o in _held(venue)] == ["ws-f1"] and placed.client_order_id == "ws-f1"
+    await wsx._trade_ws.start()  # wait until it is back
+    before = len(venue.view.requests)
+    await wsx.cancel_order(PERP, order_id=placed.order_id)
+    assert _sent(venue, before) == [("WS", "order.cancel")]
+
+
+async def test_a_socket_that_never_connects_leaves_orders_on_rest(venue: Any) -> None:
+    urls = {**venue.urls, "ws_trade": "ws://127.0.0.1:9/v5/trade"}
+    async with BybitConnector(
+        api_key=venue.api_key, secret=venue.secret, urls=urls, timeout=1.0, order_transport="ws"
+    ) as connector:
+        before = len(venue.view.requests)
+        placed = await connector.place_order(await resting(connector, venue, SPOT, "ws-n1"))
+        assert _sent(venue, before)[-1:] == [("POST", "/v5/order/create")]
+        assert not any(m == "WS" for m, _ in _sent(venue, before))
+        assert placed.client_order_id == "ws-n1"
+
+
+async def test_lost_reply_is_resolved_by_order_link_id_not_resent(venue: Any) -> None:
+    async with BybitConnector(
+        api_key=venue.api_key,
+        secret=venue.secret,
+        urls=venue.urls,
+        timeout=0.5,
+        order_transport="ws",
+    ) as connector:
+        request = await resting(connector, venue, PERP, "ws-lost")
+        venue.faults.fail_after_accept(1, mode="timeout")
+        before = len(venue.view.requests)
+        order = await connector.place_order(request)
+        sent = _sent(venue, before)
+    assert sent.count(("WS", "order.create")) == 1
+    assert ("POST", "/v5/order/create") not in sent
+    assert order.client_order_id == "ws-lost" and order.status is OrderStatus.NEW
+    assert [o.client_id for o in _held(venue)] == ["ws-lost"]
+
+
+async def test_reply_headers_correct_the_shared_rest_quota(wsx: BybitConnector, venue: Any) -> None:
+    limiter = wsx.rest.limiter
+    name = "order.create:linear"
+    request = await resting(wsx, venue, PERP, "ws-q1")
+    limiter.set_quota(Quota(name, 99, 1000, WindowKind.ROLLING))
+    ip_before = limiter.used("ip_5s")
+    await wsx.place_order(request)
+    quota = next(q for q in limiter.quotas if q.name == name)
+    assert quota.limit == 10  # the simulated venue's X-Bapi-Limit for linear creates
+    assert limiter.used(name) == 1  # booked once: the UID quota REST creates draw on
+    assert limiter.used("ip_5s") == ip_before  # the HTTP IP quota is not the socket's
