@@ -244,17 +244,22 @@ def _btc_usd() -> Instrument:
 
 
 async def test_a_named_order_is_never_reported_absent(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once POST /orders named an order id, an order not readable yet is returned as sent
-    (NEW), never OrderNotFound (a caller would place it again under a new id)."""
+    """Once POST /orders named an order id, the order is returned from the reply (ACCEPTED)
+    with nothing read; even the opt-in read failing (not readable yet) keeps it, never
+    OrderNotFound (a caller would place it again under a new id)."""
     ex = CoinbaseConnector()
+    posts: list[object] = []
+    reads: list[str] = []
 
     async def spot(symbol: object) -> Instrument:
         return _btc_usd()
 
     async def post(endpoint: object, kind: type, body: object) -> object:
+        posts.append(body)
         return w.CreateReplyWire(success=True, success_response=w.SuccessWire(order_id="oid"))
 
     async def fetch(order_id: str) -> object:
+        reads.append(order_id)
         raise OrderNotFound("not yet", exchange="coinbase", endpoint="orders.get")
 
     monkeypatch.setattr(ex, "_spot", spot)
@@ -270,8 +275,17 @@ async def test_a_named_order_is_never_reported_absent(monkeypatch: pytest.Monkey
         client_order_id="c",
     )
     order = await ex.place_order(request)
-    assert (order.order_id, order.client_order_id, order.status) == ("oid", "c", OrderStatus.NEW)
+    assert (len(posts), reads) == (1, [])
+    assert (order.order_id, order.client_order_id, order.status) == (
+        "oid",
+        "c",
+        OrderStatus.ACCEPTED,
+    )
     assert (order.quantity, order.price, order.filled_quantity) == (Decimal(1), Decimal(10), 0)
+    ex.read_back = True
+    again = await ex.place_order(request)
+    assert (len(posts), reads) == (2, ["oid"])
+    assert again == order
 
 
 async def test_lagging_fills_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:

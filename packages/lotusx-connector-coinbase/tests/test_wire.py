@@ -533,7 +533,6 @@ def test_transient_statuses_are_open() -> None:
     for status in ("EDIT_QUEUED", "UNKNOWN_ORDER_STATUS", "QUEUED", "CANCEL_QUEUED", "PENDING"):
         assert w.order_status(status, Decimal(0)) is OrderStatus.NEW
         assert w.order_status(status, Decimal(1)) is OrderStatus.PARTIALLY_FILLED
-    assert {"EDIT_QUEUED", "UNKNOWN_ORDER_STATUS"} <= w.TRANSIENT
 
 
 def test_bodies_send_plain_decimal_strings() -> None:

@@ -8,6 +8,10 @@ fresh JWT each (`signer.CoinbaseSigner`). Orders are always sent with a ``client
 Coinbase answers a repeated one with the order it already holds, which is how a placement whose
 answer was lost is resolved (the identical request is sent again, never a new one).
 
+Every order action is one request (``POST /orders``, ``/orders/edit``, ``/orders/batch_cancel``);
+the returned `Order` is built from the request, the acknowledgement and the orders this
+connector knows (`Connector.orders`), which also give the order id of a client order id.
+
 Not offered here (refused with `NotSupportedError`): derivatives (Coinbase's US futures and
 INTX perpetuals use other endpoints and products), so mark/index/funding, positions, leverage
 and liquidation prices; withdrawals and deposit histories (the Coinbase App API, not Advanced
@@ -25,12 +29,13 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar, Unpack
+from typing import Any, ClassVar, TypeVar, Unpack
 
 import msgspec
 
 from lotusx.core import recovery
 from lotusx.core.book import L2Book, SyncResult
+from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
 from lotusx.core.connector import Connector, ConnectorOptions
 from lotusx.core.errors import (
@@ -41,7 +46,6 @@ from lotusx.core.errors import (
     InvalidOrderError,
     NotSupportedError,
     OrderNotFound,
-    PostOnlyWouldTake,
 )
 from lotusx.core.ratelimit import RateLimiter
 from lotusx.core.recovery import Gap
@@ -60,7 +64,6 @@ from lotusx.core.types import (
     Order,
     OrderBook,
     OrderRequest,
-    OrderStatus,
     OrderType,
     RateLimitRule,
     ServerTime,
@@ -69,7 +72,6 @@ from lotusx.core.types import (
     SymbolLike,
     SystemStatus,
     Ticker,
-    TimeInForce,
     Trade,
     Transfer,
     TransferStatus,
@@ -79,7 +81,7 @@ from lotusx.core.types import (
 from . import endpoints as ep
 from . import wire as w
 from .endpoints import MAINNET, TESTNET
-from .errors import ClientOrderIdReused, error_table, pick_reason
+from .errors import ClientOrderIdReused, error_table
 from .signer import CoinbaseSigner
 from .streams import (
     LEVEL2,
@@ -95,9 +97,7 @@ from .streams import (
 __all__ = ["CoinbaseConnector", "new_client_order_id", "rfc3339"]
 
 T = TypeVar("T")
-_FETCH_TRIES = 4
-_FETCH_DELAY = 0.05
-_CLIENT_IDS_KEPT = 10_000
+_KEPT = 10_000  # orders a stream keeps per table (last pushed size, fills wanted or yielded)
 _SEARCH_PAGES = 5  # pages of order history searched for a client order id
 # /orders/historical/fills may lag the user channel: the fills of an order that grew are read
 # again after these pauses (seconds) until they add up to its cumulative_quantity.
@@ -134,6 +134,9 @@ class CoinbaseConnector(Connector):
     name = "coinbase"
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
+    emulated: ClassVar[Mapping[Capability, str]] = {
+        Capability.CANCEL_ALL: "open orders (historical/batch), then batch_cancel, 100 ids each",
+    }
 
     def __init__(
         self,
@@ -143,9 +146,6 @@ class CoinbaseConnector(Connector):
         super().__init__(**options)
         self._public_ws: WsSession | None = None
         self._user_ws: WsSession | None = None
-        # client_order_id → order_id of orders this connector placed (Coinbase looks orders up
-        # by order id only).
-        self._order_ids: OrderedDict[str, str] = OrderedDict()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -206,16 +206,6 @@ class CoinbaseConnector(Connector):
     def _symbol(self, product_id: str) -> Symbol | None:
         found = self._native.get((MarketKind.SPOT, product_id))
         return None if found is None else found.symbol
-
-    def _remember(self, client_order_id: str, order_id: str) -> None:
-        ids = self._order_ids
-        ids[client_order_id] = order_id
-        ids.move_to_end(client_order_id)
-        while len(ids) > _CLIENT_IDS_KEPT:
-            ids.popitem(last=False)
-
-    def _client_id_of(self, order_id: str) -> str | None:
-        return next((c for c, o in reversed(self._order_ids.items()) if o == order_id), None)
 
     # ------------------------------------------------------------------ market data
 
@@ -298,7 +288,6 @@ class CoinbaseConnector(Connector):
             page = await self._get(ep.LIST_ORDERS, w.OrdersReplyWire, params)
             for row in page.orders:
                 if row.client_order_id == client_order_id:
-                    self._remember(client_order_id, row.order_id)
                     return row
             if not page.has_next or not page.cursor:
                 break
@@ -313,9 +302,10 @@ class CoinbaseConnector(Connector):
         self, inst: Instrument, order_id: str | None, client_order_id: str | None
     ) -> w.OrderWire:
         if order_id is None and client_order_id is not None:
-            order_id = self._order_ids.get(client_order_id)
-            if order_id is None:
+            known = self.orders.find(inst.symbol, None, client_order_id)
+            if known is None:
                 return await self._search(inst, client_order_id)
+            order_id = known.order_id
         if order_id is None:
             raise InvalidOrderError(str(inst.symbol), "order_id", _NO_ID)
         row = await self._fetch(order_id)
@@ -327,28 +317,6 @@ class CoinbaseConnector(Connector):
             )
         return row
 
-    async def _fetch_after(
-        self, order_id: str, settled: Callable[[w.OrderWire], bool] | None = None
-    ) -> w.OrderWire:
-        """The order right after an accepted request: looked up again briefly while it is not
-        found yet or not yet ``settled`` (still pending, or an immediate order not yet done)."""
-        row: w.OrderWire | None = None
-        for attempt in range(_FETCH_TRIES):
-            if attempt:
-                await asyncio.sleep(_FETCH_DELAY * attempt)
-            try:
-                row = await self._fetch(order_id)
-            except OrderNotFound:
-                if attempt == _FETCH_TRIES - 1:
-                    raise
-                continue
-            if row.status in w.TRANSIENT:  # queued, an edit being applied, or not known yet
-                continue
-            if settled is None or settled(row):
-                return row
-        assert row is not None
-        return row
-
     async def get_order(
         self,
         symbol: SymbolLike,
@@ -356,11 +324,12 @@ class CoinbaseConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
-        """By order id (``/orders/historical/{id}``); by client order id through the ids this
-        connector placed, else the product's recent order history."""
+        """By order id (``/orders/historical/{id}``); by client order id through the orders
+        this connector knows, else the product's recent order history. Remembered in
+        `orders`."""
         inst = await self._spot(symbol)
         row = await self._find(inst, order_id, client_order_id)
-        return w.to_order(row, inst.symbol)
+        return self.orders.remember(w.to_order(row, inst.symbol))
 
     async def get_open_orders(self, symbol: SymbolLike | None = None) -> list[Order]:
         await self.load_instruments()
@@ -376,7 +345,7 @@ class CoinbaseConnector(Connector):
                 if sym is not None and w.is_handled(row):
                     order = w.to_order(row, sym)
                     if order.status.is_open:
-                        out.append(order)
+                        out.append(self.orders.remember(order))
             if not page.has_next or not page.cursor:
                 return out
             cursor = page.cursor
@@ -419,7 +388,8 @@ class CoinbaseConnector(Connector):
                 if key in entries:
                     continue
                 entries.add(key)
-                fills.append(w.to_fill(row, symbol, self._client_id_of(row.order_id)))
+                known = self.orders.find(symbol, row.order_id)
+                fills.append(w.to_fill(row, symbol, known.client_order_id if known else None))
             if not page.cursor or not page.fills:
                 break
             cursor = page.cursor
@@ -428,149 +398,74 @@ class CoinbaseConnector(Connector):
     # ------------------------------------------------------------------ orders: placement
 
     async def place_order(self, request: OrderRequest) -> Order:
-        """``POST /orders`` with ``client_order_id`` (one is made when the request has none).
+        """``POST /orders`` with ``client_order_id`` (one is made when the request has none):
+        one request. The order is the request ACCEPTED under Coinbase's ``order_id`` (the
+        reply tells no state, fills or time); a ``client_order_id`` the reply shows on an order
+        this connector knows returns that order as known.
 
         An answer that never came is resolved by sending the identical request again:
         Coinbase creates no second order for a known ``client_order_id`` and answers with the
-        order it holds. A post-only order that would take is `PostOnlyWouldTake`."""
+        order it holds. A reply naming an order that is not this request (a reused id) is
+        `ClientOrderIdReused`. A post-only order that would take is refused in the reply
+        (`PostOnlyWouldTake`)."""
         inst = await self._spot(request.symbol)
         self._will_trade(inst, request)
         client_id = request.client_order_id or new_client_order_id()
         body = w.order_body(request, inst.native_id, client_id)
-        immediate = request.type is OrderType.MARKET or request.time_in_force in (
-            TimeInForce.IOC,
-            TimeInForce.FOK,
-        )
-
-        def settled(row: w.OrderWire) -> bool:
-            return not immediate or row.status not in ("OPEN", "CANCEL_QUEUED")
 
         async def send() -> Order:
             reply = await self._post(ep.CREATE_ORDER, w.CreateReplyWire, body)
-            order_id = w.created_id(reply)
-            if not reply.success or not order_id:
-                failure = reply.error_response or w.FailureWire()
-                reason = pick_reason(
-                    failure.preview_failure_reason,
-                    failure.new_order_failure_reason,
-                    failure.error,
-                    reply.failure_reason,
+            refusal = w.create_refusal(reply)
+            if refusal is not None:
+                raise self._failure(ep.CREATE_ORDER, *refusal, reply)
+            order = w.to_accepted(reply, request, client_id, self.clock.now_ms())
+            if w.held_instead(reply, request, inst.native_id):
+                named = reply.success_response or w.SuccessWire()
+                raise ClientOrderIdReused(
+                    f"client_order_id {client_id} already names order {order.order_id} "
+                    f"({named.product_id or '?'} {named.side or '?'}), not this request: "
+                    "nothing was placed",
+                    exchange=self.name,
+                    endpoint=ep.CREATE_ORDER.name,
+                    code="CLIENT_ORDER_ID_REUSED",
                 )
-                if not (order_id and reason in ("", "UNKNOWN_FAILURE_REASON")):
-                    message = failure.message or failure.error_details
-                    raise self._failure(ep.CREATE_ORDER, reason, message, reply)
-            self._remember(client_id, order_id)
-            try:
-                row = await self._fetch_after(order_id, settled)
-            except OrderNotFound:
-                # Coinbase named the order: it exists, it is only not readable yet. Never
-                # "not placed" (a caller would retry with a new id and place it twice).
-                self.log.warning("order_not_readable_yet", order_id=order_id)
-                return self._as_sent(request, inst.symbol, order_id, client_id)
-            self._same_request(row, inst, request, client_id)
-            return self._checked(row, inst.symbol, request)
+            known = self.orders.find(inst.symbol, order.order_id)
+            return order if known is None else known
 
-        return await resolve_placement(
+        order = await resolve_placement(
             send, send, exchange=self.name, endpoint=ep.CREATE_ORDER.name, client_order_id=client_id
         )
-
-    def _same_request(
-        self, row: w.OrderWire, inst: Instrument, request: OrderRequest, client_id: str
-    ) -> None:
-        """A reused ``client_order_id`` makes Coinbase return the order that holds it: an
-        order that is not this request's is `ClientOrderIdReused`, not a placement."""
-        order = w.to_order(row, inst.symbol) if row.product_id == inst.native_id else None
-        differs = (
-            order is None
-            or order.side is not request.side
-            or order.type is not request.type
-            or (order.type is OrderType.LIMIT and order.price != request.price)
-            or (w.has_base_size(row) and order.quantity != request.quantity)
-        )
-        if differs:
-            raise ClientOrderIdReused(
-                f"client_order_id {client_id} already names order {row.order_id} "
-                f"({row.product_id} {row.side}), not this request: nothing was placed",
-                exchange=self.name,
-                endpoint=ep.CREATE_ORDER.name,
-                code="CLIENT_ORDER_ID_REUSED",
-            )
-
-    def _as_sent(
-        self, request: OrderRequest, symbol: Symbol, order_id: str, client_id: str
-    ) -> Order:
-        """The order Coinbase accepted, as requested (``NEW``, nothing filled)."""
-        now = self.clock.now_ms()
-        return Order(
-            symbol=symbol,
-            order_id=order_id,
-            client_order_id=client_id,
-            side=request.side,
-            type=request.type,
-            time_in_force=request.time_in_force,
-            quantity=request.quantity,
-            price=request.price,
-            filled_quantity=Decimal(0),
-            average_price=None,
-            status=OrderStatus.NEW,
-            reduce_only=False,
-            created_at=now,
-            updated_at=now,
-        )
-
-    def _checked(self, row: w.OrderWire, symbol: Symbol, request: OrderRequest) -> Order:
-        order = w.to_order(row, symbol)
-        if (
-            request.time_in_force is TimeInForce.POST_ONLY
-            and not order.status.is_open
-            and order.filled_quantity == 0
-            and "POST_ONLY" in (row.reject_reason + row.cancel_message).upper()
-        ):
-            raise PostOnlyWouldTake(
-                f"post-only order {row.client_order_id or row.order_id} would take liquidity",
-                exchange=self.name,
-                endpoint=ep.CREATE_ORDER.name,
-                code=row.reject_reason or None,
-            )
-        return order
+        return await self._acknowledged(order)
 
     # ------------------------------------------------------------------ orders: changes
 
     async def amend_order(self, request: AmendRequest) -> Order:
-        """``POST /orders/edit`` (price and size; the order id is kept). ``quantity`` is the new
-        total size, fills included; what is not given keeps its current value."""
+        """``POST /orders/edit`` (price and size; the order id is kept): one request for an
+        order this connector knows (one read first for another). ``quantity`` is the new total
+        size, fills included; what is not given keeps its known value. The order returned is
+        the known one with the edit applied (a read may show ``EDIT_QUEUED`` until Coinbase
+        applies it)."""
         inst = await self._spot(request.symbol)
-        current = w.to_order(
-            await self._find(inst, request.order_id, request.client_order_id), inst.symbol
-        )
         if request.price is None and request.quantity is None:
             raise InvalidOrderError(str(inst.symbol), "amend", "nothing to change")
-        price = request.price if request.price is not None else current.price
-        quantity = request.quantity if request.quantity is not None else current.quantity
-        if current.type is not OrderType.LIMIT or price is None:
+        known = await self._known_order(inst.symbol, request.order_id, request.client_order_id)
+        price = request.price if request.price is not None else known.price
+        quantity = request.quantity if request.quantity is not None else known.quantity
+        if known.type is not OrderType.LIMIT or price is None:
             raise InvalidOrderError(str(inst.symbol), "type", "only limit orders can be amended")
-        inst.check_order(OrderRequest(inst.symbol, current.side, OrderType.LIMIT, quantity, price))
-        if quantity <= current.filled_quantity:
+        inst.check_order(OrderRequest(inst.symbol, known.side, OrderType.LIMIT, quantity, price))
+        if quantity <= known.filled_quantity:
             raise InvalidOrderError(
                 str(inst.symbol),
                 "quantity",
-                f"{quantity} <= already filled {current.filled_quantity}",
+                f"{quantity} <= already filled {known.filled_quantity}",
             )
-        body = w.edit_body(current.order_id, price, quantity)
+        body = w.edit_body(known.order_id, price, quantity)
         reply = await self._post(ep.EDIT_ORDER, w.EditReplyWire, body)
-        if not reply.success:
-            first = reply.errors[0] if reply.errors else w.EditErrorWire()
-            reason = pick_reason(first.edit_failure_reason, first.preview_failure_reason)
+        reason = w.edit_refusal(reply)
+        if reason is not None:
             raise self._failure(ep.EDIT_ORDER, reason, "", reply)
-
-        def amended(row: w.OrderWire) -> bool:
-            order = w.to_order(row, inst.symbol)
-            if not order.status.is_open:
-                return True
-            return order.price == price and order.quantity == quantity
-
-        row = await self._fetch_after(current.order_id, amended)
-        return w.to_order(row, inst.symbol)
+        return await self._acknowledged(w.to_amended(reply, known, request, self.clock.now_ms()))
 
     async def _cancel(self, order_ids: Sequence[str]) -> list[w.CancelResultWire | ExchangeError]:
         """``/orders/batch_cancel`` in chunks of 100: per id, its result or its mapped error."""
@@ -598,11 +493,15 @@ class CoinbaseConnector(Connector):
                     out.append(result)
         return out
 
-    async def _canceled(self, order_id: str, symbol: Symbol) -> Order:
-        row = await self._fetch_after(
-            order_id, lambda r: not w.order_status(r.status, Decimal(0)).is_open
-        )
-        return w.to_order(row, symbol)
+    async def _canceled(
+        self, symbol: Symbol, order_id: str, result: w.CancelResultWire | ExchangeError
+    ) -> Order:
+        """The order a successful cancel result names: as known, canceled (read after the
+        cancel only for an order this connector never saw)."""
+        if isinstance(result, ExchangeError):
+            raise result
+        known = await self._known_order(symbol, order_id, None)
+        return await self._acknowledged(w.to_canceled(result, known, self.clock.now_ms()))
 
     async def cancel_order(
         self,
@@ -611,15 +510,15 @@ class CoinbaseConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
+        """``POST /orders/batch_cancel`` of the one order id: one request. A client order id
+        names the order id through the orders this connector knows (read first otherwise)."""
         inst = await self._spot(symbol)
         if order_id is None:
             if client_order_id is None:
                 raise InvalidOrderError(str(inst.symbol), "order_id", _NO_ID)
-            order_id = (await self._find(inst, None, client_order_id)).order_id
+            order_id = (await self._known_order(inst.symbol, None, client_order_id)).order_id
         (result,) = await self._cancel([order_id])
-        if isinstance(result, ExchangeError):
-            raise result
-        return await self._canceled(order_id, inst.symbol)
+        return await self._canceled(inst.symbol, order_id, result)
 
     async def cancel_batch(
         self, symbol: SymbolLike, order_ids: Sequence[str]
@@ -631,10 +530,8 @@ class CoinbaseConnector(Connector):
         async def one(
             order_id: str, result: w.CancelResultWire | ExchangeError
         ) -> Order | ExchangeError:
-            if isinstance(result, ExchangeError):
-                return result
             try:
-                return await self._canceled(order_id, inst.symbol)
+                return await self._canceled(inst.symbol, order_id, result)
             except ExchangeError as exc:
                 return exc
 
@@ -952,7 +849,7 @@ class CoinbaseConnector(Connector):
             order = w.user_order(row, sym, sizes.get(row.order_id), self.clock.now_ms())
             sizes[row.order_id] = order.quantity
             sizes.move_to_end(row.order_id)
-            if len(sizes) > _CLIENT_IDS_KEPT:
+            if len(sizes) > _KEPT:
                 sizes.popitem(last=False)
             self.traded_symbols.add(sym)
             return order
@@ -977,7 +874,7 @@ class CoinbaseConnector(Connector):
         def keep(table: OrderedDict[str, Any], key: str, value: Any) -> None:
             table[key] = value
             table.move_to_end(key)
-            if len(table) > _CLIENT_IDS_KEPT:
+            if len(table) > _KEPT:
                 table.popitem(last=False)
 
         def missing(order_id: str) -> bool:

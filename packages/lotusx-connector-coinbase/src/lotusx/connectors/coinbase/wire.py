@@ -21,7 +21,9 @@ from msgspec import Struct, field
 
 from lotusx.core.book import levels_from_text
 from lotusx.core.errors import InvalidOrderError
+from lotusx.core.orders import accepted_order, amended_order, canceled_order
 from lotusx.core.types import (
+    AmendRequest,
     Balance,
     BookLevel,
     Candle,
@@ -41,6 +43,8 @@ from lotusx.core.types import (
     plain,
 )
 from lotusx.core.wire import WireCheck
+
+from .errors import pick_reason
 
 V = TypeVar("V")
 TextLevel = tuple[str, str]
@@ -396,8 +400,6 @@ class OrdersReplyWire(Struct):
 
 
 UNKNOWN_STATUS = "UNKNOWN_ORDER_STATUS"
-# Statuses of an order whose state is about to change: a read right after a request waits them out.
-TRANSIENT = frozenset({"PENDING", "QUEUED", "EDIT_QUEUED", UNKNOWN_STATUS})
 
 _STATUS: Mapping[str, OrderStatus] = {
     "PENDING": OrderStatus.NEW,
@@ -405,8 +407,8 @@ _STATUS: Mapping[str, OrderStatus] = {
     "OPEN": OrderStatus.NEW,
     "CANCEL_QUEUED": OrderStatus.NEW,  # still on the book until the cancel is processed
     "EDIT_QUEUED": OrderStatus.NEW,  # still on the book while the edit is applied
-    # Not known to have ended: open. REST reads right after a request look again while it
-    # lasts (`TRANSIENT`); the user stream keeps the last status it showed (the push is dropped).
+    # Not known to have ended: open. The user stream keeps the last status it showed (the push
+    # is dropped).
     UNKNOWN_STATUS: OrderStatus.NEW,
     "FILLED": OrderStatus.FILLED,
     "CANCELLED": OrderStatus.CANCELED,
@@ -441,9 +443,7 @@ def _shape(config: OrderConfigWire) -> tuple[OrderType, TimeInForce, LimitWire |
     raise unexpected("order_configuration of a kind LotusX does not handle (stop, bracket...)")
 
 
-def is_handled(wire: OrderWire) -> bool:
-    """Whether the order's configuration is one `to_order` converts (not stop/bracket)."""
-    c = wire.order_configuration
+def _configured(c: OrderConfigWire) -> bool:
     return any(
         x is not None
         for x in (
@@ -457,10 +457,9 @@ def is_handled(wire: OrderWire) -> bool:
     )
 
 
-def has_base_size(wire: OrderWire) -> bool:
-    """Whether the order is sized in base currency (its quantity is its own, not derived)."""
-    _, _, config = _shape(wire.order_configuration)
-    return bool(config.base_size)
+def is_handled(wire: OrderWire) -> bool:
+    """Whether the order's configuration is one `to_order` converts (not stop/bracket)."""
+    return _configured(wire.order_configuration)
 
 
 QUOTE_SIZED_STEP = Decimal("1e-8")  # the finest base increment Coinbase lists
@@ -590,9 +589,14 @@ class FailureWire(Struct):
 
 
 class CreateReplyWire(Struct):
+    """``POST /orders``: ``success``, the order named (``success_response``) or the refusal
+    (``error_response``), and the ``order_configuration`` of the order named. Nothing more: no
+    status, no fills, no time."""
+
     success: bool = False
     success_response: SuccessWire | None = None
     error_response: FailureWire | None = None
+    order_configuration: OrderConfigWire | None = None
     failure_reason: str = ""  # earlier form of the reply
     order_id: str = ""  # earlier form of the reply
 
@@ -604,14 +608,94 @@ def created_id(reply: CreateReplyWire) -> str:
     return reply.order_id
 
 
+def create_refusal(reply: CreateReplyWire) -> tuple[str, str] | None:
+    """``(reason, message)`` of a create reply that placed nothing, None for one that did.
+
+    The reason is the most specific of ``error_response``'s ``preview_failure_reason``,
+    ``new_order_failure_reason`` and ``error`` (or the earlier form's ``failure_reason``). A
+    reply that names an order id and gives no specific reason did place it."""
+    if reply.success:
+        return None
+    failure = reply.error_response or FailureWire()
+    reason = pick_reason(
+        failure.preview_failure_reason,
+        failure.new_order_failure_reason,
+        failure.error,
+        reply.failure_reason,
+    )
+    if created_id(reply) and reason in ("", "UNKNOWN_FAILURE_REASON"):
+        return None
+    return reason, failure.message or failure.error_details
+
+
+def to_accepted(
+    reply: CreateReplyWire, request: OrderRequest, client_order_id: str, now_ms: int
+) -> Order:
+    """The order a successful create reply names: the request ACCEPTED under Coinbase's
+    ``order_id`` at ``now_ms`` (the reply carries no time). Malformed without an order id, or
+    naming another ``client_order_id``."""
+    order_id = created_id(reply)
+    if not order_id:
+        raise unexpected(f"order {client_order_id}: the create reply names no order_id")
+    named = reply.success_response
+    if named is not None and named.client_order_id and named.client_order_id != client_order_id:
+        raise unexpected(
+            f"order {client_order_id} acknowledged as client_order_id {named.client_order_id!r}"
+        )
+    return accepted_order(request, order_id, client_order_id, now_ms)
+
+
+def held_instead(reply: CreateReplyWire, request: OrderRequest, native: str) -> bool:
+    """Whether the order a create reply names is not ``request``: Coinbase answers a reused
+    ``client_order_id`` with the order that holds it. Compared where the reply tells: product
+    and side (``success_response``), type, limit price and base size (``order_configuration``;
+    a quote-sized order has no base size to compare). A configuration LotusX does not place
+    (stop, bracket...) is another order."""
+    named = reply.success_response
+    if named is not None:
+        if named.product_id and named.product_id != native:
+            return True
+        if named.side and side_of(named.side) is not request.side:
+            return True
+    config = reply.order_configuration
+    if config is None:
+        return False
+    if not _configured(config):
+        return True
+    kind, _, shape = _shape(config)
+    if kind is not request.type:
+        return True
+    if isinstance(shape, LimitWire) and num(shape.limit_price, "limit_price") != request.price:
+        return True
+    return bool(shape.base_size) and num(shape.base_size, "base_size") != request.quantity
+
+
 class EditErrorWire(Struct):
     edit_failure_reason: str = ""
     preview_failure_reason: str = ""
 
 
 class EditReplyWire(Struct):
+    """``POST /orders/edit``: ``success`` and the ``errors`` of a refused edit; no order."""
+
     success: bool = False
     errors: list[EditErrorWire] = field(default_factory=list)
+
+
+def edit_refusal(reply: EditReplyWire) -> str | None:
+    """The reason of a refused edit (``""`` when it gives none), None for an accepted one."""
+    if reply.success:
+        return None
+    first = reply.errors[0] if reply.errors else EditErrorWire()
+    return pick_reason(first.edit_failure_reason, first.preview_failure_reason)
+
+
+def to_amended(reply: EditReplyWire, known: Order, request: AmendRequest, now_ms: int) -> Order:
+    """``known`` with the accepted edit applied at ``now_ms`` (the reply carries no time): the
+    order keeps its id; ``quantity`` is the new total size."""
+    if not reply.success:
+        raise unexpected(f"order {known.order_id}: the edit was not accepted")
+    return amended_order(known, request, now_ms)
 
 
 class CancelResultWire(Struct):
@@ -622,6 +706,16 @@ class CancelResultWire(Struct):
 
 class CancelReplyWire(Struct):
     results: list[CancelResultWire] = field(default_factory=list)
+
+
+def to_canceled(result: CancelResultWire, known: Order, now_ms: int) -> Order:
+    """``known`` canceled at ``now_ms`` (the result carries no time; its fills as last known).
+    Malformed when the result is not a success or names another order."""
+    if not result.success:
+        raise unexpected(f"order {known.order_id}: the cancel was not accepted")
+    if result.order_id and result.order_id != known.order_id:
+        raise unexpected(f"order {known.order_id}: cancel result for {result.order_id!r}")
+    return canceled_order(known, now_ms)
 
 
 class FillWire(Struct):
