@@ -23,7 +23,7 @@ from lotusx.core import recovery
 from lotusx.core.book import BookSync, L2Book, SyncResult
 from lotusx.core.capabilities import Capability
 from lotusx.core.clock import wall_ms
-from lotusx.core.connector import Connector, ConnectorOptions
+from lotusx.core.connector import Connector, ConnectorOptions, OrderTransport
 from lotusx.core.errors import (
     BadSymbol,
     ConfigurationError,
@@ -31,6 +31,7 @@ from lotusx.core.errors import (
     InvalidOrderError,
     NotSupportedError,
     OrderNotFound,
+    RequestNotSent,
 )
 from lotusx.core.observability import BOOK_RESYNCS
 from lotusx.core.ratelimit import Quota, RateLimiter
@@ -39,6 +40,7 @@ from lotusx.core.retry import resolve_placement
 from lotusx.core.streaming import Conflation
 from lotusx.core.transport.rest import BodyFormat, Endpoint, RestClient
 from lotusx.core.transport.ws import Overflow, Reset, WsSession
+from lotusx.core.transport.wsapi import WsApiClient
 from lotusx.core.types import (
     AmendRequest,
     Balance,
@@ -94,6 +96,7 @@ from .streams import (
     to_delta,
     trade_channel,
 )
+from .wsapi import URL_KEY, BinanceWsApi, OrderSocket
 
 __all__ = ["BinanceConnector", "estimate_liquidation_price", "new_client_order_id"]
 
@@ -156,6 +159,7 @@ class BinanceConnector(Connector):
     mainnet_urls = MAINNET
     testnet_urls = TESTNET
     listen_key_keepalive: float = KEEPALIVE_SECONDS  # seconds between listen-key keep-alives
+    order_transports = frozenset({OrderTransport.REST, OrderTransport.WS})
     emulated: ClassVar[Mapping[Capability, str]] = {
         Capability.PLACE_BATCH_ORDERS: (
             "spot: one request per order, not atomic (USDⓈ-M: batchOrders)"
@@ -181,6 +185,8 @@ class BinanceConnector(Connector):
         self._market_ws: dict[Venue, WsSession] = {}
         self._user_ws: dict[Venue, UserDataStream] = {}
         self._leverage: dict[Symbol, Decimal] = {}
+        #: The WebSocket API connections orders go over (``order_transport="ws"``).
+        self._order_ws: dict[Venue, OrderSocket] = {}
 
     # ------------------------------------------------------------------ plumbing
 
@@ -220,11 +226,62 @@ class BinanceConnector(Connector):
             endpoint, decode, params=params, body=body or None, costs=costs, headers=headers
         )
 
+    async def _order_request(
+        self,
+        method: str,
+        endpoint: Endpoint,
+        decode: type[T],
+        params: Mapping[str, object],
+    ) -> T:
+        """One order action: WebSocket API ``method`` (with ``order_transport="ws"``), else, or
+        when the socket could not take it, REST ``endpoint``; same params, same reply shape."""
+        venue = Venue.SPOT if endpoint.base == "spot_rest" else Venue.FUTURES
+        socket = self._order_ws.get(venue)
+
+        async def over_rest() -> T:
+            return await self._call(endpoint, decode, params)
+
+        if socket is None:
+            return await over_rest()
+
+        async def over_ws() -> T:
+            return await socket.call(method, endpoint, params, decode)
+
+        return await self._order_call(over_ws, over_rest)
+
     async def open(self) -> None:
         await self.rest.open()  # the futures client shares its session
         await self.sync_time()
+        if self.order_transport is OrderTransport.WS and self.credentials is not None:
+            for venue in Venue:
+                client = WsApiClient(
+                    self.name,
+                    self.urls[URL_KEY[venue]],
+                    BinanceWsApi(venue),
+                    name=f"{venue}-orders",
+                    limiter=self._client(venue).limiter,
+                    timeout=self.timeout,
+                )
+                self._order_ws[venue] = OrderSocket(
+                    client,
+                    self.credentials,
+                    recv_window=self._recv_window,
+                    clock=self.clock,
+                    errors=error_table(venue),
+                    limiter=self._client(venue).limiter,
+                )
+            starts = [s.client.start(wait=self.timeout) for s in self._order_ws.values()]
+            for outcome in await asyncio.gather(*starts, return_exceptions=True):
+                if isinstance(outcome, RequestNotSent):  # orders go over REST until it is up
+                    self.log.warning("order_socket_not_ready", error=str(outcome))
+                elif isinstance(outcome, BaseException):
+                    raise outcome
 
     async def close(self) -> None:
+        sockets = [*self._order_ws.values()]
+        self._order_ws.clear()
+        for socket in sockets:
+            await socket.client.close()
         sessions = [*self._market_ws.values()]
         users = [*self._user_ws.values()]
         self._market_ws.clear()
@@ -446,7 +503,8 @@ class BinanceConnector(Connector):
         return await self._acknowledged(await self._place(inst, venue, request))
 
     async def _place(self, inst: Instrument, venue: Venue, request: OrderRequest) -> Order:
-        """One ``POST order``; its RESULT ack is the order after matching (status, fills)."""
+        """One ``order.place`` / ``POST order``; its RESULT ack is the order after matching
+        (status, fills)."""
         client_id = request.client_order_id or new_client_order_id()
         sym = inst.symbol
 
@@ -457,7 +515,9 @@ class BinanceConnector(Connector):
             params = w.spot_order_params(request, inst.native_id, client_id)
 
             async def place() -> Order:
-                wire = await self._call(ep.SPOT_ORDER, w.SpotOrderWire, params)
+                wire = await self._order_request(
+                    "order.place", ep.SPOT_ORDER, w.SpotOrderWire, params
+                )
                 return w.spot_order(wire, sym)
 
             endpoint = ep.SPOT_ORDER.name
@@ -465,7 +525,9 @@ class BinanceConnector(Connector):
             params = w.futures_order_params(request, inst.native_id, client_id)
 
             async def place() -> Order:
-                wire = await self._call(ep.FUT_ORDER, w.FuturesOrderWire, params)
+                wire = await self._order_request(
+                    "order.place", ep.FUT_ORDER, w.FuturesOrderWire, params
+                )
                 return w.futures_order(wire, sym)
 
             endpoint = ep.FUT_ORDER.name
@@ -565,8 +627,9 @@ class BinanceConnector(Connector):
         return None if known is None else known.created_at
 
     async def amend_order(self, request: AmendRequest) -> Order:
-        """Futures: ``PUT /fapi/v1/order``. Spot: ``amend/keepPriority`` when only the quantity
-        goes down (queue priority kept), else ``cancelReplace`` (a new order id, same client id).
+        """Futures: ``order.modify`` (``PUT /fapi/v1/order``). Spot: ``amend.keepPriority`` when
+        only the quantity goes down (queue priority kept), else ``cancelReplace`` (a new order
+        id, same client id). Over the WebSocket API or REST, as ``order_transport`` says.
         ``quantity`` is the order's new total quantity, fills included.
 
         What the venue needs besides the change (side, the other of price and quantity, the
@@ -590,7 +653,9 @@ class BinanceConnector(Connector):
                 "quantity": quantity,
                 "price": price,
             }
-            wire = await self._call(ep.FUT_ORDER_MODIFY, w.FuturesOrderWire, params)
+            wire = await self._order_request(
+                "order.modify", ep.FUT_ORDER_MODIFY, w.FuturesOrderWire, params
+            )
             amended = w.futures_order(wire, sym, created_at=current.created_at)
         elif price == current.price and quantity < current.quantity:
             params = {
@@ -599,7 +664,9 @@ class BinanceConnector(Connector):
                 "newQty": quantity,
                 "newClientOrderId": current.client_order_id,  # keep it (else Binance draws one)
             }
-            kept = await self._call(ep.SPOT_AMEND_KEEP_PRIORITY, w.SpotAmendWire, params)
+            kept = await self._order_request(
+                "order.amend.keepPriority", ep.SPOT_AMEND_KEEP_PRIORITY, w.SpotAmendWire, params
+            )
             amended = w.spot_amended(kept, sym, current.created_at)
         else:
             amended = await self._spot_replace(inst, current, price, quantity, read=known is None)
@@ -658,7 +725,9 @@ class BinanceConnector(Connector):
                 "ONLY_NEW" if current.filled_quantity == 0 else "ONLY_PARTIALLY_FILLED"
             ),
         }
-        result = await self._call(ep.SPOT_CANCEL_REPLACE, w.CancelReplaceWire, params)
+        result = await self._order_request(
+            "order.cancelReplace", ep.SPOT_CANCEL_REPLACE, w.CancelReplaceWire, params
+        )
         replaced = w.spot_replaced(result, inst.symbol)
         if result.cancelResponse is not None:  # the old order id, now canceled
             old = w.spot_order(result.cancelResponse, inst.symbol, created_at=current.created_at)
@@ -672,16 +741,20 @@ class BinanceConnector(Connector):
         order_id: str | None = None,
         client_order_id: str | None = None,
     ) -> Order:
-        """One ``DELETE order``: its ack is the order as canceled (fills included); the creation
-        time, which the ack lacks, comes from `orders`."""
+        """One ``order.cancel`` / ``DELETE order``: its ack is the order as canceled (fills
+        included); the creation time, which the ack lacks, comes from `orders`."""
         inst, venue = await self._resolve(symbol)
         sym = inst.symbol
         params = {"symbol": inst.native_id, **self._ids(order_id, client_order_id, sym)}
         if venue is Venue.SPOT:
-            spot = await self._call(ep.SPOT_ORDER_CANCEL, w.SpotOrderWire, params)
+            spot = await self._order_request(
+                "order.cancel", ep.SPOT_ORDER_CANCEL, w.SpotOrderWire, params
+            )
             canceled = w.spot_order(spot, sym, created_at=self._created_at(sym, spot.orderId))
         else:
-            fut = await self._call(ep.FUT_ORDER_CANCEL, w.FuturesOrderWire, params)
+            fut = await self._order_request(
+                "order.cancel", ep.FUT_ORDER_CANCEL, w.FuturesOrderWire, params
+            )
             canceled = w.futures_order(fut, sym, created_at=self._created_at(sym, fut.orderId))
         return await self._acknowledged(canceled)
 
